@@ -1,0 +1,50 @@
+// Weak and strong perturbations as batched tensor operations on the training device.
+// Random parameters are sampled (sample_*) separately from their application (apply_*),
+// so that one draw can be applied to an image and its label, and tested.
+//   weak:   random 90° turn and flip, rotation in ±weak.rotation, random scale-crop
+//           [ref: SSL4MIS RandomGenerator, UniMatch resize-crop];
+//   strong: brightness/contrast/gamma jitter, Gaussian blur, Gaussian noise, and CutMix with
+//           another image of the batch (the pseudo-labels are mixed with the same box)
+//           [ref: UniMatch]. Pixel alignment with the weak view is preserved.
+// Stage: augment.
+#pragma once
+#include <torch/torch.h>
+
+#include "core/config.hpp"
+#include "model/rng.hpp"
+
+namespace cmems {
+
+/// Per-item affine maps for affine_grid (output -> input, normalised coordinates).
+struct GeometricParams {
+  torch::Tensor theta;  // [B, 2, 3] float
+};
+
+/// Random affine: rotation angle (radians) + optional k·90° turn and x-flip, zoom `scale`
+/// (>1 magnifies) and translation (normalised units). All tensors [B].
+torch::Tensor affine_theta(const torch::Tensor& angle, const torch::Tensor& flip, const torch::Tensor& scale,
+                           const torch::Tensor& tx, const torch::Tensor& ty);
+
+GeometricParams sample_weak(const Config& c, int64_t batch, Rng& rng, const torch::Device& dev);
+/// Images [B, 1, S, S] bilinear; labels [B, S, S] int64 nearest (outside -> 0).
+torch::Tensor apply_geometric_image(const torch::Tensor& x, const GeometricParams& p);
+torch::Tensor apply_geometric_label(const torch::Tensor& y, const GeometricParams& p);
+
+struct StrongParams {
+  torch::Tensor color_on, brightness, contrast, gamma;  // [B]
+  torch::Tensor blur_on, sigma;                         // [B]
+  double max_sigma = 1.0;                               // bound of sigma (kernel size)
+  torch::Tensor noise;                                  // [B, 1, S, S] (already scaled)
+  torch::Tensor cutmix_box;                             // [B, S, S] bool (false = keep own)
+  torch::Tensor partner;                                // [B] int64, index mixed in
+};
+
+StrongParams sample_strong(const Config& c, int64_t batch, int64_t size, Rng& rng, const torch::Device& dev);
+/// The strong view of weak views x_w [B, 1, S, S] (values in ~[0, 1]).
+torch::Tensor apply_strong(const torch::Tensor& x_w, const StrongParams& p);
+/// Mixes a per-pixel tensor ([B, H, W] labels or masks) with the same CutMix boxes.
+torch::Tensor apply_cutmix(const torch::Tensor& t, const StrongParams& p);
+
+/// Per-item Gaussian blur of [B, 1, H, W] with sigma [B] (separable, zero padding).
+torch::Tensor gaussian_blur(const torch::Tensor& x, const torch::Tensor& sigma, double max_sigma);
+}  // namespace cmems

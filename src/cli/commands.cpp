@@ -1,0 +1,197 @@
+// Subcommands phantom, train, evaluate, predict, list.
+#include "cli/commands.hpp"
+
+#include <cstdio>
+#include <iostream>
+
+#include "core/check.hpp"
+#include "core/fs.hpp"
+#include "infer/predictor.hpp"
+#include "io/dataset.hpp"
+#include "io/nifti.hpp"
+#include "phantom/phantom.hpp"
+
+namespace cmems {
+
+Runner add_phantom(CLI::App& app) {
+  auto* cmd = app.add_subcommand("phantom", "Write a synthetic cardiac-MRI-like dataset (nnU-Net v2 raw layout)");
+  struct A {
+    std::string out;
+    PhantomOptions o;
+    bool force = false;
+  };
+  auto a = std::make_shared<A>();
+  cmd->add_option("--out", a->out, "output dataset folder")->required();
+  cmd->add_option("--cases", a->o.cases, "training cases (imagesTr/labelsTr)")->capture_default_str();
+  cmd->add_option("--test-cases", a->o.test_cases, "test cases (imagesTs/labelsTs)")->capture_default_str();
+  cmd->add_option("--seed", a->o.seed, "random seed (same seed, same data)")->capture_default_str();
+  cmd->add_flag("--force", a->force, "write into a non-empty folder");
+  return [a] {
+    prepare_output_dir(a->out, a->force);
+    write_phantom_dataset(a->out, a->o);
+    std::printf("wrote %lld training + %lld test cases to %s\n", (long long)a->o.cases, (long long)a->o.test_cases,
+                a->out.c_str());
+    return 0;
+  };
+}
+
+Runner add_train(CLI::App& app) {
+  auto* cmd = app.add_subcommand("train", "Train a model from one exemplar slice plus unlabeled slices");
+  struct A {
+    std::string data, out, config;
+    bool resume = false, force = false;
+    std::map<std::string, std::string> flags;
+  };
+  auto a = std::make_shared<A>();
+  cmd->add_option("--data", a->data, "dataset folder (nnU-Net v2 raw NIfTI, or ACDC HDF5)")->required();
+  cmd->add_option("--out", a->out, "run folder (config.json, metrics.jsonl, checkpoints, weights)")->required();
+  cmd->add_option("--config", a->config, "JSON file of options (flags override it)");
+  cmd->add_flag("--resume", a->resume, "continue the run in --out from its checkpoint");
+  cmd->add_flag("--force", a->force, "train into a non-empty folder that is not a resumable run");
+  add_config_flags(*cmd, a->flags);
+  return [a] {
+    run_training(resolve_config(a->flags, a->config), a->data, a->out, a->force, a->resume, true);
+    std::printf("run folder: %s\n", a->out.c_str());
+    return 0;
+  };
+}
+
+Runner add_evaluate(CLI::App& app) {
+  auto* cmd = app.add_subcommand(
+      "evaluate",
+      "Score predictions: --run RUN --data DIR (predict the test volumes), or --pred DIR --labels DIR");
+  struct A {
+    std::string run, data, split, out, pred, labels, device, models;
+    int num_classes = 0;
+  };
+  auto a = std::make_shared<A>();
+  cmd->add_option("--run", a->run, "run folder to evaluate");
+  cmd->add_option("--data", a->data, "dataset folder (with --run)");
+  cmd->add_option("--split", a->split, "NIfTI: test (default) or train; ACDC: NAME of NAME.list (default val)");
+  cmd->add_option("--pred", a->pred, "folder of predicted NIfTI label maps");
+  cmd->add_option("--labels", a->labels, "folder of reference NIfTI label maps (matched by file name)");
+  cmd->add_option("--num-classes", a->num_classes, "classes including background (default: max label + 1)");
+  cmd->add_option("--out", a->out, "report FILE.json (FILE.csv is written beside it)")->required();
+  cmd->add_option("--device", a->device, "cpu or cuda (default: the run's device)");
+  cmd->add_option("--models", a->models, "a, b or both (two-model methods)");
+  return [a] {
+    std::vector<CaseScore> cases;
+    std::vector<std::string> names;
+    if (!a->run.empty()) {
+      CMEMS_CHECK(!a->data.empty() && a->pred.empty(), "evaluate: --run needs --data (and no --pred)");
+      cases = evaluate_run(a->run, a->data, a->split, a->device, a->models, names);
+    } else {
+      CMEMS_CHECK(!a->pred.empty() && !a->labels.empty(), "evaluate: give --run and --data, or --pred and --labels");
+      require_exists(a->pred, "prediction folder");
+      require_exists(a->labels, "label folder");
+      std::vector<std::string> files;
+      for (auto& e : fs::directory_iterator(a->labels)) {
+        auto n = e.path().filename().string();
+        if (n.size() > 4 && (n.rfind(".nii.gz") == n.size() - 7 || n.rfind(".nii") == n.size() - 4)) files.push_back(n);
+      }
+      std::sort(files.begin(), files.end());
+      CMEMS_CHECK(!files.empty(), a->labels, ": no NIfTI label maps (*.nii.gz, *.nii)");
+      std::vector<std::pair<LabelVolume, LabelVolume>> pairs;
+      int max_label = 0;
+      for (auto& n : files) {
+        auto pp = fs::path(a->pred) / n;
+        CMEMS_CHECK(fs::exists(pp), pp.string(), ": prediction missing for reference ", n);
+        auto t = read_nifti_labels((fs::path(a->labels) / n).string());
+        auto p = read_nifti_labels(pp.string());
+        CMEMS_CHECK(p.dims == t.dims, pp.string(), ": shape differs from the reference's");
+        for (auto v : t.data) max_label = std::max<int>(max_label, v);
+        for (auto v : p.data) max_label = std::max<int>(max_label, v);
+        pairs.emplace_back(std::move(p), std::move(t));
+      }
+      int nc = a->num_classes > 0 ? a->num_classes : max_label + 1;
+      for (size_t i = 0; i < files.size(); ++i) {
+        auto& [p, t] = pairs[i];
+        std::string name = files[i].substr(0, files[i].find(".nii"));
+        cases.push_back(score_case(name, p.data, t.data, nc, t.dims, t.geometry.spacing));
+      }
+    }
+    write_reports(a->out, cases, names);
+    std::printf("%s", report_table(cases, names).c_str());
+    std::printf("report: %s\n", a->out.c_str());
+    return 0;
+  };
+}
+
+Runner add_predict(CLI::App& app) {
+  auto* cmd = app.add_subcommand("predict", "Segment NIfTI images with a trained run");
+  struct A {
+    std::string model, in, out, device, models;
+    bool force = false;
+  };
+  auto a = std::make_shared<A>();
+  cmd->add_option("--model", a->model, "run folder (weights.safetensors)")->required();
+  cmd->add_option("-i,--input", a->in, "a NIfTI image or a folder of them")->required();
+  cmd->add_option("-o,--output", a->out, "output folder for CASE.nii.gz label maps")->required();
+  cmd->add_option("--device", a->device, "cpu or cuda (default: the run's device)");
+  cmd->add_option("--models", a->models, "a, b or both (two-model methods)");
+  cmd->add_flag("--force", a->force, "write into a non-empty output folder");
+  return [a] {
+    require_exists(a->in, "input");
+    std::vector<fs::path> inputs;
+    fs::path in_dir = fs::is_directory(a->in) ? fs::path(a->in) : fs::path(a->in).parent_path();
+    if (in_dir.empty()) in_dir = ".";
+    CMEMS_CHECK(!path_is_within(a->out, in_dir), a->out,
+                ": refusing to write predictions into the input folder ", in_dir.string());
+    if (fs::is_directory(a->in)) {
+      for (auto& e : fs::directory_iterator(a->in)) {
+        auto n = e.path().filename().string();
+        if (n.size() > 7 && n.compare(n.size() - 7, 7, ".nii.gz") == 0) inputs.push_back(e.path());
+        else if (n.size() > 4 && n.compare(n.size() - 4, 4, ".nii") == 0) inputs.push_back(e.path());
+      }
+      std::sort(inputs.begin(), inputs.end());
+      CMEMS_CHECK(!inputs.empty(), a->in, ": no NIfTI images (*.nii.gz, *.nii)");
+    } else {
+      inputs.push_back(a->in);
+    }
+    Predictor pred = Predictor::load(a->model, a->device, a->models);
+    apply_threads(pred.config());
+    prepare_output_dir(a->out, a->force);
+    for (auto& p : inputs) {
+      ImageVolume img = read_nifti_image(p.string());
+      if (pred.normalisation() != "as_stored") normalise_volume(img, pred.normalisation());
+      LabelVolume lab = pred.predict(img);
+      std::string name = p.filename().string();
+      name = name.substr(0, name.find(".nii"));
+      if (name.size() > 5 && name.compare(name.size() - 5, 5, "_0000") == 0) name.resize(name.size() - 5);
+      auto out = fs::path(a->out) / (name + ".nii.gz");
+      write_nifti(out.string(), lab);
+      std::printf("%s -> %s\n", p.string().c_str(), out.string().c_str());
+    }
+    return 0;
+  };
+}
+
+Runner add_list(CLI::App& app) {
+  auto* cmd = app.add_subcommand("list", "List the methods and every option with its default");
+  auto markdown = std::make_shared<bool>(false);
+  cmd->add_flag("--markdown", *markdown, "print docs/config.md");
+  return [markdown] {
+    if (*markdown) {
+      std::printf("# Options\n\nGenerated by `cmems list --markdown`. Precedence: defaults < method preset < "
+                  "`--config FILE.json` < flags.\n\n%s",
+                  config_markdown().c_str());
+      return 0;
+    }
+    std::printf("methods:\n");
+    for (auto& p : method_presets()) std::printf("  %-17s %s\n", p.name.c_str(), p.description.c_str());
+    std::printf("\noptions (flag = default; [source]):\n");
+    Config c;
+    nlohmann::json j = to_json(c);
+    for (auto& f : fields(c)) {
+      nlohmann::json v = j[nlohmann::json::json_pointer("/" + [&] {
+        std::string k = f.key;
+        for (auto& ch : k)
+          if (ch == '.') ch = '/';
+        return k;
+      }())];
+      std::printf("  %-28s %-10s %s\n", f.flag().c_str(), v.dump().c_str(), f.help.c_str());
+    }
+    return 0;
+  };
+}
+}  // namespace cmems

@@ -1,0 +1,209 @@
+// Shared CLI operations: configuration resolution, training and evaluation of runs, and
+// the demo (phantom -> exemplar -> train -> evaluate -> table).
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <thread>
+
+#include "cli/commands.hpp"
+#include "core/check.hpp"
+#include "core/fs.hpp"
+#include "core/progress.hpp"
+#include "data/slices.hpp"
+#include "infer/predictor.hpp"
+#include "io/dataset.hpp"
+#include "methods/method.hpp"
+#include "phantom/phantom.hpp"
+#include "train/loop.hpp"
+
+namespace cmems {
+namespace {
+std::atomic<bool> g_stop{false};
+extern "C" void on_signal(int sig) {
+  g_stop = true;
+  std::signal(sig, SIG_DFL);  // a second signal ends the process at once
+}
+}  // namespace
+
+void add_config_flags(CLI::App& cmd, std::map<std::string, std::string>& values) {
+  Config c;
+  nlohmann::json defaults = to_json(c);
+  for (auto& f : fields(c)) {
+    std::string help = f.help;
+    if (!f.choices.empty()) {
+      help += " {";
+      for (size_t i = 0; i < f.choices.size(); ++i) help += (i ? "|" : "") + f.choices[i];
+      help += "}";
+    }
+    cmd.add_option(f.flag(), values[f.key], help)->group("Options (see `cmems list`)");
+  }
+}
+
+Config resolve_config(const std::map<std::string, std::string>& flags, const std::string& config_file,
+                      const Config* base) {
+  Config c = base ? *base : Config{};
+  nlohmann::json file = nlohmann::json::object();
+  if (!config_file.empty()) {
+    try {
+      file = nlohmann::json::parse(read_file(config_file));
+    } catch (const nlohmann::json::exception& e) {
+      CMEMS_FAIL(config_file, ": malformed JSON (", e.what(), ")");
+    }
+    CMEMS_CHECK(file.is_object(), config_file, ": expected a JSON object of options");
+  }
+  std::string method = c.method;
+  if (file.contains("method") && file["method"].is_string()) method = file["method"].get<std::string>();
+  auto it = flags.find("method");
+  if (it != flags.end() && !it->second.empty()) method = it->second;
+  if (!base || method != c.method) apply_json(c, method_preset(method).patch, "method preset " + method);
+  c.method = method;
+  if (!config_file.empty()) apply_json(c, file, config_file);
+  for (auto& [k, v] : flags)
+    if (!v.empty()) set_field(c, k, v);
+  validate(c);
+  return c;
+}
+
+void apply_threads(const Config& c) {
+  int n = c.threads > 0 ? int(c.threads) : int(std::max(1u, std::thread::hardware_concurrency()));
+  torch::set_num_threads(n);
+}
+
+double run_training(Config c, const std::string& data, const std::string& run, bool force, bool resume,
+                    bool live) {
+  auto reader = DatasetReader::open(data);
+  fs::path cfg_path = fs::path(run) / "config.json";
+  if (resume) {
+    require_exists(cfg_path, "run configuration (nothing to resume)");
+    Config saved;
+    apply_json(saved, nlohmann::json::parse(read_file(cfg_path)), cfg_path.string());
+    CMEMS_CHECK(saved.method == c.method && saved.seed == c.seed && saved.exemplar == c.exemplar ||
+                    c.exemplar.empty(),
+                cfg_path.string(), ": --resume with a different method, seed or exemplar than the run's");
+    saved.iterations = c.iterations;  // a resumed run may be extended
+    saved.device = c.device;
+    saved.threads = c.threads;
+    c = saved;
+  }
+  prepare_output_dir(run, force, resume);
+  CMEMS_CHECK(c.device != "cuda" || torch::cuda::is_available(), "option --device cuda: no CUDA device available");
+  apply_threads(c);
+  if (c.exemplar.empty() && !needs_all_labels(c)) c.exemplar = reader->default_exemplar();
+  if (needs_all_labels(c)) c.exemplar = "";
+  write_file_atomic(cfg_path, to_json(c).dump(2) + "\n");
+  const torch::Device dev = c.device == "cuda" ? torch::kCUDA : torch::kCPU;
+  std::fprintf(stderr, "cmems: method %s, exemplar %s, %lld iterations on %s\n", c.method.c_str(),
+               c.exemplar.empty() ? "(all labels)" : c.exemplar.c_str(), (long long)c.iterations, c.device.c_str());
+  TrainingData d = load_training_data(*reader, c.exemplar, needs_all_labels(c) ? LabelAccess::All : LabelAccess::ExemplarOnly,
+                                      c.size, dev);
+  RunInfo info{to_json(c).dump(), reader->class_names(), reader->kind() == "acdc" ? "as_stored" : "MRI"};
+  if (reader->kind() == "nnunet") {
+    auto dj = nlohmann::json::parse(read_file(fs::path(data) / "dataset.json"));
+    info.normalisation = dj["channel_names"].begin()->get<std::string>();
+  }
+  TrainOptions o;
+  o.run_dir = run;
+  o.resume = resume;
+  o.live_progress = live;
+  o.stop = &g_stop;
+  g_stop = false;
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  TrainResult r = train(c, d, info, o);
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+  if (r.interrupted) {
+    std::fprintf(stderr, "cmems: stopped at iteration %lld; checkpoint written. Continue with --resume.\n",
+                 (long long)r.iterations_done);
+    std::exit(130);
+  }
+  return r.seconds;
+}
+
+std::vector<CaseScore> evaluate_run(const std::string& run, const std::string& data, std::string split,
+                                    const std::string& device, const std::string& models,
+                                    std::vector<std::string>& class_names) {
+  Predictor pred = Predictor::load(run, device, models);
+  apply_threads(pred.config());
+  auto reader = DatasetReader::open(data);
+  CMEMS_CHECK(reader->class_names().size() == pred.class_names().size(), data, ": the dataset has ",
+              reader->class_names().size(), " classes, the model ", pred.class_names().size());
+  if (split.empty()) split = reader->default_split();
+  class_names = reader->class_names();
+  std::vector<CaseScore> out;
+  for (auto& name : reader->cases(split)) {
+    CaseVolume v = reader->volume(split, name);
+    CMEMS_CHECK(!v.label.data.empty(), name, ": no reference label to evaluate against");
+    LabelVolume p = pred.predict(v.image);
+    out.push_back(score_case(name, p.data, v.label.data, reader->num_classes(), v.image.dims, v.image.geometry.spacing));
+  }
+  return out;
+}
+
+void write_reports(const std::string& json_path, const std::vector<CaseScore>& cases,
+                   const std::vector<std::string>& names) {
+  fs::path p(json_path);
+  if (p.has_parent_path()) fs::create_directories(p.parent_path());
+  write_file_atomic(p, report_json(cases, names).dump(2) + "\n");
+  fs::path csv = p;
+  csv.replace_extension(".csv");
+  write_file_atomic(csv, report_csv(cases));
+}
+
+Runner add_demo(CLI::App& app) {
+  auto* cmd = app.add_subcommand("demo", "Phantom data -> one exemplar -> train CMEMS -> evaluate -> table");
+  struct A {
+    std::string out = "cmems_demo";
+    std::string method = "cmems";
+    int64_t iterations = 300;
+    int64_t seed = 1337;
+    std::string exemplar;
+  };
+  auto a = std::make_shared<A>();
+  cmd->add_option("--out", a->out, "demo folder (data/, run/, eval.json)")->capture_default_str();
+  cmd->add_option("--method", a->method, "method to train")->capture_default_str();
+  cmd->add_option("--iterations", a->iterations, "training iterations")->capture_default_str();
+  cmd->add_option("--seed", a->seed, "random seed")->capture_default_str();
+  cmd->add_option("--exemplar", a->exemplar, "exemplar slice (CASE:K); default: the documented rule");
+  return [a] {
+    Progress clock(0, 1, false);
+    fs::path root(a->out), marker = root / ".cmems-demo";
+    CMEMS_CHECK(!fs::exists(root) || fs::is_empty(root) || fs::exists(marker), a->out,
+                ": exists and is not a cmems demo folder; choose another --out");
+    fs::remove_all(root / "run");
+    fs::create_directories(root);
+    write_file_atomic(marker, "cmems demo folder: `cmems demo` may replace its content\n");
+    if (!fs::exists(root / "data" / "dataset.json")) {
+      std::fprintf(stderr, "cmems demo: writing phantom data to %s\n", (root / "data").c_str());
+      fs::remove_all(root / "data");
+      fs::create_directories(root / "data");
+      write_phantom_dataset((root / "data").string(), PhantomOptions{});
+    }
+    // The demo preset: CMEMS at a CPU-friendly size (see docs/RESULTS.md for its cost).
+    std::map<std::string, std::string> flags = {{"method", a->method},
+                                                {"iterations", std::to_string(a->iterations)},
+                                                {"seed", std::to_string(a->seed)},
+                                                {"exemplar", a->exemplar},
+                                                {"data.size", "64"},
+                                                {"model.width", "8"},
+                                                {"batch.labeled", "4"},
+                                                {"batch.unlabeled", "4"},
+                                                {"log_every", "10"},
+                                                {"checkpoint_every", "100"}};
+    Config c = resolve_config(flags, "");
+    double train_s = run_training(c, (root / "data").string(), (root / "run").string(), false, false, true);
+    std::vector<std::string> names;
+    auto cases = evaluate_run((root / "run").string(), (root / "data").string(), "", "", "", names);
+    write_reports((root / "eval.json").string(), cases, names);
+    std::printf("\nCMEMS demo: %s trained from ONE annotated slice (%s), %lld iterations, %.0f s training\n",
+                c.method.c_str(), nlohmann::json::parse(read_file(root / "run" / "config.json"))["exemplar"]
+                                      .get<std::string>().c_str(),
+                (long long)c.iterations, train_s);
+    std::printf("%s", report_table(cases, names).c_str());
+    std::printf("run folder: %s\nreport: %s\ntotal time: %s\n", (root / "run").c_str(), (root / "eval.json").c_str(),
+                format_duration(clock.seconds()).c_str());
+    return 0;
+  };
+}
+}  // namespace cmems

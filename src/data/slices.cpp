@@ -1,0 +1,47 @@
+#include "data/slices.hpp"
+
+#include "core/check.hpp"
+
+namespace cmems {
+namespace F = torch::nn::functional;
+
+torch::Tensor resize_image(const Image2D& img, int64_t size) {
+  auto t = torch::from_blob(const_cast<float*>(img.pixels.data()), {1, 1, img.h, img.w}, torch::kFloat);
+  if (img.h == size && img.w == size) return t.clone()[0];
+  return F::interpolate(t, F::InterpolateFuncOptions()
+                               .size(std::vector<int64_t>{size, size})
+                               .mode(torch::kBilinear)
+                               .align_corners(false))[0];
+}
+
+torch::Tensor resize_label(const std::vector<uint8_t>& label, int64_t h, int64_t w, int64_t size) {
+  auto t = torch::from_blob(const_cast<uint8_t*>(label.data()), {1, 1, h, w}, torch::kByte).to(torch::kFloat);
+  t = F::interpolate(t, F::InterpolateFuncOptions().size(std::vector<int64_t>{size, size}).mode(torch::kNearest));
+  return t[0][0].to(torch::kLong);
+}
+
+TrainingData load_training_data(const DatasetReader& reader, const std::string& exemplar_id,
+                                LabelAccess access, int64_t size, const torch::Device& device) {
+  TrainingData d;
+  d.exemplar_id = exemplar_id;
+  d.num_classes = reader.num_classes();
+  std::vector<torch::Tensor> li, ll, un;
+  if (access == LabelAccess::ExemplarOnly) {
+    LabeledImage2D e = reader.exemplar(exemplar_id);
+    li.push_back(resize_image(e.image, size));
+    ll.push_back(resize_label(e.label, e.image.h, e.image.w, size));
+  } else {
+    for (auto& s : reader.all_labeled_slices()) {
+      li.push_back(resize_image(s.image, size));
+      ll.push_back(resize_label(s.label, s.image.h, s.image.w, size));
+    }
+  }
+  for (auto& s : reader.unlabeled_slices(exemplar_id)) un.push_back(resize_image(s, size));
+  CMEMS_CHECK(!li.empty(), "training data: no labeled slice");
+  CMEMS_CHECK(!un.empty(), "training data: no unlabeled slice besides the exemplar");
+  d.labeled_images = torch::stack(li).to(device);
+  d.labeled_labels = torch::stack(ll).to(device);
+  d.unlabeled = torch::stack(un).to(device);
+  return d;
+}
+}  // namespace cmems

@@ -1,0 +1,32 @@
+// Training data as tensors: the labeled set (the exemplar alone, or every slice for the
+// `full` upper bound) and the unlabeled pool, each slice resized to size×size (bilinear for
+// images, nearest for labels) as SSL4MIS does. Which labels are read is decided here, once,
+// by `LabelAccess`: exemplar methods get exactly one label. Stage: data.
+#pragma once
+#include <torch/torch.h>
+
+#include <string>
+
+#include "io/dataset.hpp"
+
+namespace cmems {
+
+enum class LabelAccess { ExemplarOnly, All };
+
+struct TrainingData {
+  std::string exemplar_id;
+  torch::Tensor labeled_images;  // [N, 1, S, S] float (N = 1 for exemplar methods)
+  torch::Tensor labeled_labels;  // [N, S, S] int64
+  torch::Tensor unlabeled;       // [M, 1, S, S] float, the exemplar excluded
+  int64_t num_classes = 0;
+};
+
+/// Reads the training data. With ExemplarOnly, the only label read is `exemplar_id`'s.
+TrainingData load_training_data(const DatasetReader& reader, const std::string& exemplar_id,
+                                LabelAccess access, int64_t size, const torch::Device& device);
+
+/// An h×w slice as [1, size, size] (bilinear, align_corners=false).
+torch::Tensor resize_image(const Image2D& img, int64_t size);
+/// An h×w label as [size, size] int64 (nearest).
+torch::Tensor resize_label(const std::vector<uint8_t>& label, int64_t h, int64_t w, int64_t size);
+}  // namespace cmems

@@ -1,0 +1,47 @@
+// Segmentation metrics as pure functions (torch-free), with medpy's definitions:
+//   Dice(A, B)  = 2|A∩B| / (|A| + |B|)                       (medpy.metric.binary.dc; 0 if both empty)
+//   HD95(A, B)  = 95th percentile (numpy 'linear') of the union of the directed surface
+//                 distances A→B and B→A, where a surface is X \ erode(X) with the
+//                 face-connected (connectivity 1) structuring element and zero border, and
+//                 distances are exact Euclidean in physical units (voxel spacing).
+//                 (medpy.metric.binary.hd95). Axes of size 1 are ignored, as medpy would
+//                 see a squeezed array.
+// Empty masks, per the SSL4MIS convention used by the semi-supervised literature:
+//   prediction empty                -> Dice 0, HD95 0;
+//   prediction non-empty, truth empty -> Dice 0, HD95 undefined (reported as null and left
+//                                        out of HD95 means; medpy raises here).
+// Stage: eval (depends on core only, so it scores anyone's predictions).
+#pragma once
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace cmems {
+
+using Dims3 = std::array<int64_t, 3>;      // nx, ny, nz (x fastest)
+using Spacing3 = std::array<double, 3>;    // physical size of a voxel along x, y, z
+
+/// medpy dc on binary masks of equal size.
+double dice(const std::vector<uint8_t>& pred, const std::vector<uint8_t>& truth);
+
+/// medpy hd95 on non-empty binary masks; throws cmems::Error when either is empty.
+double hd95(const std::vector<uint8_t>& pred, const std::vector<uint8_t>& truth, const Dims3& dims,
+            const Spacing3& spacing);
+
+/// Exact Euclidean distance from every voxel to the nearest set voxel of `mask`, in physical
+/// units (scipy.ndimage.distance_transform_edt(~mask, sampling)). +inf if mask is empty.
+std::vector<double> distance_to(const std::vector<uint8_t>& mask, const Dims3& dims, const Spacing3& spacing);
+
+struct ClassScore {
+  double dice = 0;
+  std::optional<double> hd95;  // nullopt: undefined (empty truth, non-empty prediction)
+};
+
+/// Scores class `c` of two label maps with the SSL4MIS empty-mask convention above.
+ClassScore score_class(const std::vector<uint8_t>& pred, const std::vector<uint8_t>& truth, int c,
+                       const Dims3& dims, const Spacing3& spacing);
+
+/// Keeps, for every class 1..C-1, only its largest face-connected component (in place).
+void keep_largest_components(std::vector<uint8_t>& labels, const Dims3& dims, int num_classes);
+}  // namespace cmems

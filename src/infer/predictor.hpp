@@ -1,0 +1,41 @@
+// Slice-wise volume prediction: each slice is resized to the training size, the models'
+// softmax outputs are averaged (`infer.models`: a, b or both), optional flip test-time
+// augmentation, probabilities resized back (bilinear) and argmaxed; optional per-class
+// largest connected component. [METHOD.md "Inference"; ref: SSL4MIS test_single_volume]
+// Stage: infer (never depends on train/ or methods/).
+#pragma once
+#include <torch/torch.h>
+
+#include <string>
+#include <vector>
+
+#include "core/config.hpp"
+#include "io/volume.hpp"
+#include "model/unet.hpp"
+
+namespace cmems {
+
+class Predictor {
+ public:
+  Predictor(Config c, std::vector<UNet> models, std::vector<std::string> class_names, std::string normalisation);
+  /// Loads RUN/weights.safetensors (validated against the configured models).
+  static Predictor load(const std::string& run_dir, const std::string& device, const std::string& models = "");
+
+  /// `image`: a normalised volume (as the dataset reader returns it). Returns labels with
+  /// the same dims and geometry.
+  LabelVolume predict(const ImageVolume& image) const;
+  /// Class probabilities of a batch of slices [D, 1, H, W] -> [D, C, H, W].
+  torch::Tensor probabilities(const torch::Tensor& slices) const;
+
+  const std::vector<std::string>& class_names() const { return classes_; }
+  const std::string& normalisation() const { return normalisation_; }
+  const Config& config() const { return c_; }
+
+ private:
+  Config c_;
+  mutable std::vector<UNet> models_;  // forward() is non-const in LibTorch
+  std::vector<std::string> classes_;
+  std::string normalisation_;
+  torch::Device dev_;
+};
+}  // namespace cmems

@@ -1,0 +1,350 @@
+#include "io/dataset.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <regex>
+
+#include "core/check.hpp"
+#include "core/fs.hpp"
+#include "io/hdf5.hpp"
+#include "io/nifti.hpp"
+
+namespace cmems {
+using nlohmann::json;
+
+void normalise_volume(ImageVolume& v, const std::string& channel) {
+  if (v.data.empty()) return;
+  std::string c = channel;
+  std::transform(c.begin(), c.end(), c.begin(), ::toupper);
+  float lo, hi;
+  if (c == "CT") {
+    lo = -125.f, hi = 275.f;
+  } else {
+    std::vector<float> s = v.data;
+    auto q = [&](double f) {
+      size_t k = std::min(s.size() - 1, size_t(f * double(s.size() - 1)));
+      std::nth_element(s.begin(), s.begin() + k, s.end());
+      return s[k];
+    };
+    lo = q(0.005), hi = q(0.995);
+  }
+  float scale = hi > lo ? 1.f / (hi - lo) : 0.f;
+  for (auto& x : v.data) x = std::clamp((x - lo) * scale, 0.f, 1.f);
+}
+
+namespace {
+
+void check_labels(const std::vector<uint8_t>& l, int num_classes, const std::string& file) {
+  for (auto x : l)
+    CMEMS_CHECK(x < num_classes, file, ": label value ", int(x), " is outside the declared classes 0..",
+                num_classes - 1);
+}
+
+bool has_foreground(const std::vector<uint8_t>& l) {
+  return std::any_of(l.begin(), l.end(), [](uint8_t x) { return x > 0; });
+}
+
+Image2D slice_of(const ImageVolume& v, int64_t k, const std::string& id) {
+  Image2D s{id, v.dims[1], v.dims[0], {}};
+  auto begin = v.data.begin() + k * v.dims[0] * v.dims[1];
+  s.pixels.assign(begin, begin + v.dims[0] * v.dims[1]);
+  return s;
+}
+
+std::vector<std::string> read_list(const fs::path& p) {
+  require_exists(p, "case list");
+  std::ifstream in(p);
+  std::vector<std::string> out;
+  for (std::string line; std::getline(in, line);) {
+    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) line.pop_back();
+    if (!line.empty()) out.push_back(line);
+  }
+  CMEMS_CHECK(!out.empty(), p.string(), ": the list is empty");
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+class NnunetReader final : public DatasetReader {
+ public:
+  explicit NnunetReader(fs::path root) : root_(std::move(root)) {
+    fs::path dj = root_ / "dataset.json";
+    json j;
+    try {
+      j = json::parse(read_file(dj));
+    } catch (const json::exception& e) {
+      CMEMS_FAIL(dj.string(), ": malformed JSON (", e.what(), ")");
+    }
+    try {
+      CMEMS_CHECK(j.is_object(), dj.string(), ": expected a JSON object");
+      auto& ch = j.at("channel_names");
+      CMEMS_CHECK(ch.is_object() && ch.size() == 1, dj.string(),
+                  ": channel_names must have exactly one channel (cmems segments single-channel images)");
+      channel_ = ch.begin()->get<std::string>();
+      std::map<int, std::string> by_value;
+      for (auto it = j.at("labels").begin(); it != j.at("labels").end(); ++it) {
+        CMEMS_CHECK(it->is_number_integer(), dj.string(), ": label '", it.key(),
+                    "' must map to an integer (region-based labels are not supported)");
+        int v = it->get<int>();
+        CMEMS_CHECK(v >= 0 && v < 255 && !by_value.count(v), dj.string(), ": label '", it.key(),
+                    "' has a bad or duplicate value ", v);
+        by_value[v] = it.key();
+      }
+      CMEMS_CHECK(by_value.size() >= 2 && by_value.begin()->first == 0 &&
+                      by_value.rbegin()->first == int(by_value.size()) - 1,
+                  dj.string(), ": labels must be 0..C-1 with background 0 and at least one class");
+      for (auto& [v, n] : by_value) classes_.push_back(n);
+      ending_ = j.at("file_ending").get<std::string>();
+      CMEMS_CHECK(ending_ == ".nii.gz" || ending_ == ".nii", dj.string(), ": file_ending '", ending_,
+                  "' is not supported (use .nii.gz or .nii)");
+      num_training_ = j.at("numTraining").get<int64_t>();
+    } catch (const json::exception& e) {
+      CMEMS_FAIL(dj.string(), ": missing or malformed field (", e.what(), ")");
+    }
+    train_ = list_cases("imagesTr");
+    CMEMS_CHECK(!train_.empty(), (root_ / "imagesTr").string(), ": no training images (*_0000",
+                ending_, ")");
+    CMEMS_CHECK(int64_t(train_.size()) == num_training_, (root_ / "dataset.json").string(),
+                ": numTraining is ", num_training_, " but imagesTr holds ", train_.size(), " cases");
+  }
+
+  std::string kind() const override { return "nnunet"; }
+  std::vector<std::string> class_names() const override { return classes_; }
+
+  std::vector<std::string> training_slice_ids() const override {
+    std::vector<std::string> ids;
+    for (auto& c : train_) {
+      auto d = read_nifti_dims(image_path("imagesTr", c));
+      for (int64_t k = 0; k < d[2]; ++k) ids.push_back(c + ":" + std::to_string(k));
+    }
+    return ids;
+  }
+
+  std::vector<Image2D> unlabeled_slices(const std::string& skip_id) const override {
+    std::vector<Image2D> out;
+    for (auto& c : train_) {
+      ImageVolume v = load_image("imagesTr", c);
+      for (int64_t k = 0; k < v.dims[2]; ++k) {
+        std::string id = c + ":" + std::to_string(k);
+        if (id != skip_id) out.push_back(slice_of(v, k, id));
+      }
+    }
+    return out;
+  }
+
+  LabeledImage2D exemplar(const std::string& id) const override {
+    auto colon = id.rfind(':');
+    CMEMS_CHECK(colon != std::string::npos, "exemplar '", id, "': expected CASE:K for a NIfTI dataset");
+    std::string c = id.substr(0, colon);
+    int64_t k = -1;
+    try {
+      size_t used = 0;
+      k = std::stoll(id.substr(colon + 1), &used);
+      if (used != id.size() - colon - 1) k = -1;
+    } catch (const std::exception&) {
+    }
+    CMEMS_CHECK(std::find(train_.begin(), train_.end(), c) != train_.end(), "exemplar '", id,
+                "': no training case '", c, "' in ", (root_ / "imagesTr").string());
+    CaseVolume v = volume("train", c);
+    CMEMS_CHECK(k >= 0 && k < v.image.dims[2], "exemplar '", id, "': slice index must be in 0..",
+                v.image.dims[2] - 1);
+    LabeledImage2D e{slice_of(v.image, k, id), {}};
+    auto begin = v.label.data.begin() + k * v.label.dims[0] * v.label.dims[1];
+    e.label.assign(begin, begin + v.label.dims[0] * v.label.dims[1]);
+    CMEMS_CHECK(has_foreground(e.label), "exemplar '", id, "': the slice has no foreground label");
+    return e;
+  }
+
+  // Default rule: the first training case in sorted order, its middle slice (nz / 2).
+  std::string default_exemplar() const override {
+    auto d = read_nifti_dims(image_path("imagesTr", train_.front()));
+    return train_.front() + ":" + std::to_string(d[2] / 2);
+  }
+
+  std::vector<LabeledImage2D> all_labeled_slices() const override {
+    std::vector<LabeledImage2D> out;
+    for (auto& c : train_) {
+      CaseVolume v = volume("train", c);
+      int64_t n = v.image.dims[0] * v.image.dims[1];
+      for (int64_t k = 0; k < v.image.dims[2]; ++k) {
+        LabeledImage2D s{slice_of(v.image, k, c + ":" + std::to_string(k)), {}};
+        s.label.assign(v.label.data.begin() + k * n, v.label.data.begin() + (k + 1) * n);
+        out.push_back(std::move(s));
+      }
+    }
+    return out;
+  }
+
+  std::string default_split() const override { return "test"; }
+  std::vector<std::string> cases(const std::string& split) const override {
+    if (split == "train") return train_;
+    CMEMS_CHECK(split == "test", "split '", split, "': a NIfTI dataset has splits 'test' and 'train'");
+    auto c = list_cases("imagesTs");
+    CMEMS_CHECK(!c.empty(), (root_ / "imagesTs").string(), ": no test images (*_0000", ending_, ")");
+    return c;
+  }
+
+  CaseVolume volume(const std::string& split, const std::string& name) const override {
+    const std::string img_dir = split == "train" ? "imagesTr" : "imagesTs";
+    const std::string lab_dir = split == "train" ? "labelsTr" : "labelsTs";
+    CaseVolume v;
+    v.name = name;
+    v.image = load_image(img_dir, name);
+    fs::path lp = root_ / lab_dir / (name + ending_);
+    if (fs::exists(lp)) {
+      v.label = read_nifti_labels(lp.string());
+      CMEMS_CHECK(v.label.dims == v.image.dims, lp.string(), ": label shape ", shape(v.label.dims),
+                  " does not match image shape ", shape(v.image.dims));
+      for (int a = 0; a < 3; ++a)
+        CMEMS_CHECK(std::abs(v.label.geometry.spacing[a] - v.image.geometry.spacing[a]) <=
+                        1e-3 * v.image.geometry.spacing[a],
+                    lp.string(), ": label spacing differs from the image's along axis ", a);
+      check_labels(v.label.data, num_classes(), lp.string());
+    } else {
+      CMEMS_CHECK(split != "train", lp.string(), ": label file does not exist");
+    }
+    return v;
+  }
+
+ private:
+  static std::string shape(const std::array<int64_t, 3>& d) {
+    return std::to_string(d[0]) + "x" + std::to_string(d[1]) + "x" + std::to_string(d[2]);
+  }
+  fs::path image_path(const std::string& dir, const std::string& c) const {
+    return root_ / dir / (c + "_0000" + ending_);
+  }
+  ImageVolume load_image(const std::string& dir, const std::string& c) const {
+    ImageVolume v = read_nifti_image(image_path(dir, c).string());
+    normalise_volume(v, channel_);
+    return v;
+  }
+  std::vector<std::string> list_cases(const std::string& dir) const {
+    std::vector<std::string> out;
+    std::error_code ec;
+    if (!fs::is_directory(root_ / dir, ec)) return out;
+    const std::string suffix = "_0000" + ending_;
+    for (auto& e : fs::directory_iterator(root_ / dir)) {
+      std::string n = e.path().filename().string();
+      if (n.size() > suffix.size() && n.compare(n.size() - suffix.size(), suffix.size(), suffix) == 0)
+        out.push_back(n.substr(0, n.size() - suffix.size()));
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  fs::path root_;
+  std::string channel_, ending_;
+  std::vector<std::string> classes_;
+  int64_t num_training_ = 0;
+  std::vector<std::string> train_;
+};
+
+// ---------------------------------------------------------------------------------------
+class AcdcReader final : public DatasetReader {
+ public:
+  explicit AcdcReader(fs::path root) : root_(std::move(root)) {
+    ids_ = read_list(root_ / "train_slices.list");
+    require_exists(root_ / "data", "ACDC data folder");
+  }
+  std::string kind() const override { return "acdc"; }
+  std::vector<std::string> class_names() const override { return {"background", "RV", "Myo", "LV"}; }
+  std::vector<std::string> training_slice_ids() const override { return ids_; }
+
+  std::vector<Image2D> unlabeled_slices(const std::string& skip_id) const override {
+    std::vector<Image2D> out;
+    out.reserve(ids_.size());
+    for (auto& id : ids_)
+      if (id != skip_id) out.push_back(read_slice_image(id));
+    return out;
+  }
+
+  LabeledImage2D exemplar(const std::string& id) const override {
+    CMEMS_CHECK(std::find(ids_.begin(), ids_.end(), id) != ids_.end(), "exemplar '", id,
+                "': not in ", (root_ / "train_slices.list").string());
+    LabeledImage2D e{read_slice_image(id), {}};
+    std::string p = file(id);
+    auto l = read_h5_u8(p, "label");
+    CMEMS_CHECK(l.shape.size() == 2 && l.shape[0] == e.image.h && l.shape[1] == e.image.w, p,
+                ": label shape does not match the image");
+    check_labels(l.data, 4, p);
+    CMEMS_CHECK(has_foreground(l.data), "exemplar '", id, "': the slice has no foreground label");
+    e.label = std::move(l.data);
+    return e;
+  }
+
+  // Default rule: the lowest-numbered patient's frame01 (end-diastole) slices, the middle one
+  // in slice order (the median slice number): a mid-ventricular slice. Reads no label.
+  std::string default_exemplar() const override {
+    static const std::regex re(R"(patient(\d+)_frame(\d+)_slice_(\d+))");
+    std::vector<std::tuple<int, int, int, std::string>> v;
+    for (auto& id : ids_) {
+      std::smatch m;
+      if (std::regex_match(id, m, re)) v.emplace_back(std::stoi(m[1]), std::stoi(m[2]), std::stoi(m[3]), id);
+    }
+    CMEMS_CHECK(!v.empty(), (root_ / "train_slices.list").string(),
+                ": no name of the form patientNNN_frameMM_slice_K; pass --exemplar");
+    std::sort(v.begin(), v.end());
+    auto [p, f, s, id0] = v.front();
+    std::vector<std::string> same;
+    for (auto& [p2, f2, s2, id] : v)
+      if (p2 == p && f2 == f) same.push_back(id);
+    return same[same.size() / 2];
+  }
+
+  std::vector<LabeledImage2D> all_labeled_slices() const override {
+    std::vector<LabeledImage2D> out;
+    for (auto& id : ids_) {
+      LabeledImage2D e{read_slice_image(id), {}};
+      auto l = read_h5_u8(file(id), "label");
+      CMEMS_CHECK(l.shape.size() == 2 && l.shape[0] == e.image.h && l.shape[1] == e.image.w, file(id),
+                  ": label shape does not match the image");
+      check_labels(l.data, 4, file(id));
+      e.label = std::move(l.data);
+      out.push_back(std::move(e));
+    }
+    return out;
+  }
+
+  std::string default_split() const override { return "val"; }
+  std::vector<std::string> cases(const std::string& split) const override {
+    return read_list(root_ / (split + ".list"));
+  }
+  CaseVolume volume(const std::string&, const std::string& name) const override {
+    std::string p = file(name);
+    auto img = read_h5_float(p, "image");
+    auto lab = read_h5_u8(p, "label");
+    CMEMS_CHECK(img.shape.size() == 3, p, ": expected a D×H×W image volume");
+    CMEMS_CHECK(lab.shape == img.shape, p, ": label shape does not match the image");
+    check_labels(lab.data, 4, p);
+    CaseVolume v;
+    v.name = name;
+    v.image.dims = v.label.dims = {img.shape[2], img.shape[1], img.shape[0]};
+    v.image.data = std::move(img.data);
+    v.label.data = std::move(lab.data);
+    return v;
+  }
+
+ private:
+  std::string file(const std::string& id) const { return (root_ / "data" / (id + ".h5")).string(); }
+  Image2D read_slice_image(const std::string& id) const {
+    std::string p = file(id);
+    auto a = read_h5_float(p, "image");
+    CMEMS_CHECK(a.shape.size() == 2, p, ": expected a 2D H×W training slice");
+    return Image2D{id, a.shape[0], a.shape[1], std::move(a.data)};
+  }
+  fs::path root_;
+  std::vector<std::string> ids_;
+};
+}  // namespace
+
+std::unique_ptr<DatasetReader> DatasetReader::open(const std::string& root) {
+  fs::path r(root);
+  require_exists(r, "dataset folder");
+  CMEMS_CHECK(fs::is_directory(r), root, ": not a folder");
+  if (fs::exists(r / "dataset.json")) return std::make_unique<NnunetReader>(r);
+  if (fs::exists(r / "train_slices.list")) return std::make_unique<AcdcReader>(r);
+  CMEMS_FAIL(root, ": not a dataset (expected dataset.json for nnU-Net NIfTI, or train_slices.list for ACDC HDF5)");
+}
+}  // namespace cmems

@@ -1,0 +1,75 @@
+// Dataset readers for training and evaluation, torch-free.
+// Kinds: nnU-Net v2 raw NIfTI folders (dataset.json, imagesTr/, labelsTr/, imagesTs/,
+// labelsTs/) and the ACDC HDF5 layout (train_slices.list, NAME.list, data/*.h5).
+//
+// The exemplar rule is enforced here by construction: training slices come back as
+// Image2D, which has no label; the only label a training path can obtain is the
+// exemplar's (`exemplar()`), or every label through `all_labeled_slices()`, which only the
+// `full` upper bound calls (see methods/). Evaluation volumes carry labels.
+//
+// Intensity normalisation (per dataset kind):
+//   ACDC HDF5: kept as stored (already min-max scaled to [0,1] per volume).
+//   NIfTI, channel "CT": window [-125, 275] HU mapped to [0, 1] (Synapse/TransUNet).
+//   NIfTI, any other channel (MRI): per volume, clip to the 0.5th-99.5th percentile and
+//   scale to [0, 1].
+// Stage: io.
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "io/volume.hpp"
+
+namespace cmems {
+
+/// A training slice without a label (an unlabeled view). Row-major h×w.
+struct Image2D {
+  std::string id;
+  int64_t h = 0, w = 0;
+  std::vector<float> pixels;
+};
+
+/// A slice with its label (the exemplar, or `full`'s labeled set).
+struct LabeledImage2D {
+  Image2D image;
+  std::vector<uint8_t> label;  // h×w
+};
+
+/// A test/validation volume with its label and geometry.
+struct CaseVolume {
+  std::string name;
+  ImageVolume image;
+  LabelVolume label;  // empty when no label exists
+};
+
+class DatasetReader {
+ public:
+  virtual ~DatasetReader() = default;
+  /// Detects the layout of `root` and opens it; throws with the path when unknown.
+  static std::unique_ptr<DatasetReader> open(const std::string& root);
+
+  virtual std::string kind() const = 0;
+  virtual std::vector<std::string> class_names() const = 0;  // index = label value
+  int num_classes() const { return static_cast<int>(class_names().size()); }
+
+  /// IDs of every training slice (no I/O of labels).
+  virtual std::vector<std::string> training_slice_ids() const = 0;
+  /// Every training slice's image, normalised, except `skip_id` (the exemplar).
+  virtual std::vector<Image2D> unlabeled_slices(const std::string& skip_id) const = 0;
+  /// The exemplar slice and its label: the only training label an exemplar method reads.
+  /// Throws when the ID does not exist or the slice has no foreground.
+  virtual LabeledImage2D exemplar(const std::string& id) const = 0;
+  /// The documented deterministic default exemplar (reads no label).
+  virtual std::string default_exemplar() const = 0;
+  /// Every training slice with its label: only for the `full` upper bound.
+  virtual std::vector<LabeledImage2D> all_labeled_slices() const = 0;
+
+  /// Evaluation split: NIfTI "test" (imagesTs/labelsTs); ACDC NAME.list (default "val").
+  virtual std::string default_split() const = 0;
+  virtual std::vector<std::string> cases(const std::string& split) const = 0;
+  virtual CaseVolume volume(const std::string& split, const std::string& name) const = 0;
+};
+
+/// Per-volume normalisation used for NIfTI images (see the header comment).
+void normalise_volume(ImageVolume& v, const std::string& channel_name);
+}  // namespace cmems

@@ -1,0 +1,146 @@
+#include "model/unet.hpp"
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include "core/check.hpp"
+#include "model/rng.hpp"
+
+namespace cmems {
+namespace nn = torch::nn;
+namespace F = torch::nn::functional;
+
+// ---- Rng --------------------------------------------------------------------------------
+Rng::Rng(uint64_t seed) : gen_(at::make_generator<at::CPUGeneratorImpl>(seed)) {}
+
+torch::Tensor Rng::uniform(at::IntArrayRef shape, double lo, double hi, const torch::Device& dev) {
+  auto t = torch::rand(shape, gen_, torch::kFloat);
+  return (t * (hi - lo) + lo).to(dev);
+}
+torch::Tensor Rng::normal(at::IntArrayRef shape, const torch::Device& dev) {
+  return torch::randn(shape, gen_, torch::kFloat).to(dev);
+}
+torch::Tensor Rng::bernoulli(at::IntArrayRef shape, double p, const torch::Device& dev) {
+  return (torch::rand(shape, gen_, torch::kFloat) < p).to(torch::kFloat).to(dev);
+}
+torch::Tensor Rng::permutation(int64_t n, const torch::Device& dev) {
+  return torch::randperm(n, gen_, torch::kLong).to(dev);
+}
+torch::Tensor Rng::integers(at::IntArrayRef shape, int64_t n, const torch::Device& dev) {
+  return torch::randint(n, shape, gen_, torch::kLong).to(dev);
+}
+double Rng::uniform_scalar(double lo, double hi) {
+  return lo + (hi - lo) * torch::rand({1}, gen_, torch::kDouble).item<double>();
+}
+torch::Tensor Rng::state() {
+  std::lock_guard<std::mutex> lock(gen_.mutex());
+  return gen_.get_state();
+}
+void Rng::set_state(const torch::Tensor& s) {
+  std::lock_guard<std::mutex> lock(gen_.mutex());
+  gen_.set_state(s);
+}
+
+// ---- U-Net ------------------------------------------------------------------------------
+ConvBlockImpl::ConvBlockImpl(int64_t in, int64_t out, double dropout) {
+  seq_ = register_module(
+      "seq", nn::Sequential(nn::Conv2d(nn::Conv2dOptions(in, out, 3).padding(1)), nn::BatchNorm2d(out),
+                            nn::LeakyReLU(nn::LeakyReLUOptions().negative_slope(0.01)),
+                            nn::Dropout(nn::DropoutOptions(dropout)),
+                            nn::Conv2d(nn::Conv2dOptions(out, out, 3).padding(1)), nn::BatchNorm2d(out),
+                            nn::LeakyReLU(nn::LeakyReLUOptions().negative_slope(0.01))));
+}
+torch::Tensor ConvBlockImpl::forward(torch::Tensor x) { return seq_->forward(x); }
+
+UpBlockImpl::UpBlockImpl(int64_t in_deep, int64_t in_skip, int64_t out) {
+  reduce_ = register_module("reduce", nn::Conv2d(nn::Conv2dOptions(in_deep, in_skip, 1)));
+  conv_ = register_module("conv", ConvBlock(in_skip * 2, out, 0.0));
+}
+torch::Tensor UpBlockImpl::forward(torch::Tensor deep, torch::Tensor skip) {
+  auto x = reduce_->forward(deep);
+  x = F::interpolate(x, F::InterpolateFuncOptions()
+                            .scale_factor(std::vector<double>{2.0, 2.0})
+                            .mode(torch::kBilinear)
+                            .align_corners(true));
+  return conv_->forward(torch::cat({skip, x}, 1));
+}
+
+UNetImpl::UNetImpl(const UNetOptions& o) : opts_(o) {
+  CMEMS_CHECK(o.dropout.size() == 5, "UNet: expected 5 dropout rates");
+  std::vector<int64_t> ch;
+  for (int i = 0; i < 5; ++i) ch.push_back(o.width << i);
+  for (int i = 0; i < 5; ++i)
+    enc_.push_back(register_module("enc" + std::to_string(i),
+                                   ConvBlock(i == 0 ? o.in_channels : ch[i - 1], ch[i], o.dropout[i])));
+  for (int i = 0; i < 4; ++i)
+    dec_.push_back(register_module("dec" + std::to_string(i), UpBlock(ch[4 - i], ch[3 - i], ch[3 - i])));
+  head_ = register_module("head", nn::Conv2d(nn::Conv2dOptions(ch[0], o.num_classes, 3).padding(1)));
+  if (o.aux_heads)
+    for (int i = 0; i < 3; ++i)  // decoder outputs at 1/8 (ch[3]), 1/4 (ch[2]), 1/2 (ch[1])
+      aux_.push_back(register_module("aux" + std::to_string(i),
+                                     nn::Conv2d(nn::Conv2dOptions(ch[3 - i], o.num_classes, 3).padding(1))));
+}
+
+std::vector<torch::Tensor> UNetImpl::encode(torch::Tensor x) {
+  std::vector<torch::Tensor> f;
+  for (int i = 0; i < 5; ++i) {
+    x = enc_[i]->forward(i == 0 ? x : F::max_pool2d(x, F::MaxPool2dFuncOptions(2)));
+    f.push_back(x);
+  }
+  return f;
+}
+
+std::vector<torch::Tensor> UNetImpl::decode(const std::vector<torch::Tensor>& f, bool aux) {
+  CMEMS_CHECK(!aux || opts_.aux_heads, "UNet: auxiliary heads are disabled");
+  torch::Tensor x = f[4];
+  std::vector<torch::Tensor> side;
+  for (int i = 0; i < 4; ++i) {
+    x = dec_[i]->forward(x, f[3 - i]);
+    if (aux && i < 3) side.push_back(aux_[i]->forward(x));
+  }
+  std::vector<torch::Tensor> out{head_->forward(x)};
+  for (int i = 2; i >= 0 && aux; --i) out.push_back(side[i]);  // 1/2, 1/4, 1/8
+  return out;
+}
+
+torch::Tensor UNetImpl::forward(torch::Tensor x) { return decode(encode(x), false)[0]; }
+
+torch::Tensor perturb_features(const torch::Tensor& f, const FeaturePerturbation& fp, Rng& rng) {
+  torch::Tensor out = f;
+  using K = FeaturePerturbation::Kind;
+  if (fp.kind == K::Dropout || fp.kind == K::Both) {
+    auto keep = rng.bernoulli({f.size(0), f.size(1), 1, 1}, 1.0 - fp.dropout, f.device());
+    out = out * keep.to(f.dtype()) / (1.0 - fp.dropout);
+  }
+  if (fp.kind == K::Noise || fp.kind == K::Both)
+    out = out * rng.uniform(f.sizes(), 1.0 - fp.noise, 1.0 + fp.noise, f.device()).to(f.dtype());
+  return out;
+}
+
+FpOutput forward_with_feature_perturbation(UNet& net, const torch::Tensor& x, const FeaturePerturbation& fp,
+                                           bool aux, Rng& rng) {
+  auto feats = net->encode(x);
+  std::vector<torch::Tensor> both;
+  for (size_t i = 0; i < feats.size(); ++i)
+    both.push_back(torch::cat({feats[i], fp.levels[i] ? perturb_features(feats[i], fp, rng) : feats[i]}, 0));
+  auto outs = net->decode(both, aux);
+  const int64_t b = x.size(0);
+  FpOutput r;
+  r.clean = outs[0].narrow(0, 0, b);
+  for (auto& o : outs) r.perturbed.push_back(o.narrow(0, b, b));
+  return r;
+}
+
+void initialise(UNet& net, UNetOptions::Init init) {
+  torch::NoGradGuard g;
+  for (auto& m : net->modules(false)) {
+    if (auto* c = m->as<nn::Conv2d>()) {
+      if (init == UNetOptions::Init::Kaiming) nn::init::kaiming_normal_(c->weight);
+      else nn::init::xavier_normal_(c->weight);
+      if (c->bias.defined()) nn::init::zeros_(c->bias);
+    } else if (auto* bn = m->as<nn::BatchNorm2d>()) {
+      nn::init::ones_(bn->weight);
+      nn::init::zeros_(bn->bias);
+    }
+  }
+}
+}  // namespace cmems

@@ -1,0 +1,90 @@
+// The SSL4MIS 2D U-Net: 5 encoder levels (width·{1,2,4,8,16} channels), each
+// conv3×3-BN-LeakyReLU-Dropout-conv3×3-BN-LeakyReLU (dropout 0.05, 0.1, 0.2, 0.3, 0.5),
+// max-pool down; decoder 1×1 conv + bilinear ×2 up + concatenation skip + conv block;
+// conv3×3 output head; auxiliary conv3×3 heads on the decoder stages at 1/8, 1/4, 1/2
+// resolution (for the multi-resolution feature-perturbation loss).
+// [ref: SSL4MIS networks/unet.py, UNet_DS]. Stage: model.
+#pragma once
+#include <torch/torch.h>
+
+#include <vector>
+
+namespace cmems {
+
+class Rng;
+
+struct UNetOptions {
+  int64_t in_channels = 1;
+  int64_t num_classes = 4;
+  int64_t width = 16;                                        // [ref: SSL4MIS]
+  std::vector<double> dropout{0.05, 0.1, 0.2, 0.3, 0.5};     // [ref: SSL4MIS]
+  bool aux_heads = true;
+  enum class Init { Kaiming, Xavier } init = Init::Kaiming;  // [ref: SSL4MIS two-model methods]
+};
+
+class ConvBlockImpl : public torch::nn::Module {
+ public:
+  ConvBlockImpl(int64_t in, int64_t out, double dropout);
+  torch::Tensor forward(torch::Tensor x);
+
+ private:
+  torch::nn::Sequential seq_{nullptr};
+};
+TORCH_MODULE(ConvBlock);
+
+class UpBlockImpl : public torch::nn::Module {
+ public:
+  UpBlockImpl(int64_t in_deep, int64_t in_skip, int64_t out);
+  torch::Tensor forward(torch::Tensor deep, torch::Tensor skip);
+
+ private:
+  torch::nn::Conv2d reduce_{nullptr};
+  ConvBlock conv_{nullptr};
+};
+TORCH_MODULE(UpBlock);
+
+class UNetImpl : public torch::nn::Module {
+ public:
+  explicit UNetImpl(const UNetOptions& o);
+  /// x: [B, in, H, W] float, H and W multiples of 16. Returns logits [B, C, H, W].
+  torch::Tensor forward(torch::Tensor x);
+  /// The five encoder features: full, 1/2, 1/4, 1/8, 1/16 resolution.
+  std::vector<torch::Tensor> encode(torch::Tensor x);
+  /// Decodes features; returns {main [B,C,H,W]} or, with `aux`, {main, 1/2, 1/4, 1/8}.
+  std::vector<torch::Tensor> decode(const std::vector<torch::Tensor>& f, bool aux);
+  const UNetOptions& options() const { return opts_; }
+
+ private:
+  UNetOptions opts_;
+  std::vector<ConvBlock> enc_;
+  std::vector<UpBlock> dec_;
+  torch::nn::Conv2d head_{nullptr};
+  std::vector<torch::nn::Conv2d> aux_;  // on decoder stages 1/8, 1/4, 1/2
+};
+TORCH_MODULE(UNet);
+
+/// Feature perturbation [ref: UniMatch (channel dropout), CCT (uniform noise)].
+struct FeaturePerturbation {
+  enum class Kind { Dropout, Noise, Both } kind = Kind::Dropout;
+  double dropout = 0.5;  // channel dropout probability
+  double noise = 0.3;    // multiplicative noise uniform in [1-noise, 1+noise]
+  std::vector<bool> levels{true, true, true, true, true};  // which encoder levels
+};
+
+/// Perturbs one feature map [B, C, H, W]: channel dropout (mask [B, C, 1, 1], rescaled by
+/// 1/(1-p)) and/or multiplicative uniform noise, with random numbers from `rng`.
+torch::Tensor perturb_features(const torch::Tensor& f, const FeaturePerturbation& fp, Rng& rng);
+
+struct FpOutput {
+  torch::Tensor clean;                 // main logits of the clean features [B, C, H, W]
+  std::vector<torch::Tensor> perturbed;  // {main} or {main, 1/2, 1/4, 1/8} of the perturbed
+};
+
+/// One encoder pass; clean and perturbed features decoded together as one batch of 2B
+/// [ref: UniMatch]. Levels not selected are passed through unperturbed.
+FpOutput forward_with_feature_perturbation(UNet& net, const torch::Tensor& x,
+                                           const FeaturePerturbation& fp, bool aux, Rng& rng);
+
+/// Initialises conv weights (Kaiming or Xavier normal, bias 0) and BN (1, 0).
+void initialise(UNet& net, UNetOptions::Init init);
+}  // namespace cmems

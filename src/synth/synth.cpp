@@ -1,0 +1,80 @@
+#include "synth/synth.hpp"
+
+#include <cmath>
+
+#include "losses/losses.hpp"
+
+namespace cmems {
+namespace F = torch::nn::functional;
+constexpr double kPi = 3.14159265358979323846;
+
+SynthParams sample_synth(const Config& c, int64_t n, int64_t s, int64_t pool, Rng& rng, const torch::Device& dev) {
+  SynthParams p;
+  auto angle = rng.uniform({n}, -c.syn_rotation, c.syn_rotation, dev) * (kPi / 180);
+  auto flip = torch::zeros({n}, torch::TensorOptions().device(dev));
+  if (c.syn_flip) {
+    angle = angle + rng.integers({n}, 4, dev).to(torch::kFloat) * (kPi / 2);
+    flip = rng.bernoulli({n}, 0.5, dev);
+  }
+  auto scale = rng.uniform({n}, c.syn_scale_min, c.syn_scale_max, dev);
+  auto tx = rng.uniform({n}, -2 * c.syn_translate, 2 * c.syn_translate, dev);
+  auto ty = rng.uniform({n}, -2 * c.syn_translate, 2 * c.syn_translate, dev);
+  p.geometry.theta = affine_theta(angle, flip, scale, tx, ty);
+  if (c.syn_elastic > 0) {
+    // Smooth random displacement: coarse 5×5 noise, bicubic-upsampled, in pixels -> normalised.
+    auto coarse = rng.normal({n, 2, 5, 5}, dev) * (c.syn_elastic * 2.0 / double(s));
+    p.elastic = F::interpolate(coarse, F::InterpolateFuncOptions()
+                                           .size(std::vector<int64_t>{s, s})
+                                           .mode(torch::kBicubic)
+                                           .align_corners(true))
+                    .permute({0, 2, 3, 1});
+  }
+  p.gamma = torch::exp(rng.uniform({n}, -c.syn_gamma, c.syn_gamma, dev));
+  p.contrast = rng.uniform({n}, 1 - c.syn_contrast, 1 + c.syn_contrast, dev);
+  p.brightness = rng.uniform({n}, -c.syn_brightness, c.syn_brightness, dev);
+  p.background = rng.integers({n}, pool, dev);
+  return p;
+}
+
+SynthBatch synthesize(const Config& c, const torch::Tensor& ex_img, const torch::Tensor& ex_lab,
+                      const torch::Tensor& pool, int64_t num_classes, const SynthParams& p) {
+  const int64_t n = p.background.size(0), s = ex_img.size(-1);
+  auto grid = F::affine_grid(p.geometry.theta.to(ex_img.dtype()), {n, 1, s, s}, false);
+  if (p.elastic.defined()) grid = grid + p.elastic.to(grid.dtype());
+  auto sample = [&](const torch::Tensor& x, torch::enumtype::kBilinear mode) {
+    return F::grid_sample(x, grid, F::GridSampleFuncOptions().mode(mode).padding_mode(torch::kZeros).align_corners(false));
+  };
+  // Joint transform: the image bilinearly; the label as warped one-hot + argmax (no aliasing).
+  auto img = sample(ex_img.expand({n, 1, s, s}), torch::kBilinear);
+  auto onehot = F::one_hot(ex_lab, num_classes).permute({2, 0, 1}).unsqueeze(0).to(ex_img.dtype());
+  auto lab = sample(onehot.expand({n, num_classes, s, s}), torch::kBilinear).argmax(1);
+  auto fg = (lab > 0).unsqueeze(1).to(ex_img.dtype());
+  // Intensity transform, then optionally match the background's mean and std.
+  auto bg = pool.index_select(0, p.background);
+  auto v = [n](const torch::Tensor& t) { return t.view({n, 1, 1, 1}); };
+  img = (img.clamp(0.0, 1.0).pow(v(p.gamma)) - 0.5) * v(p.contrast) + 0.5 + v(p.brightness);
+  if (c.syn_match_stats) {
+    auto src = ex_img.expand({n, 1, s, s});
+    auto [bg_sd, bg_mu] = torch::std_mean(bg, {1, 2, 3}, true, true);
+    auto [e_sd, e_mu] = torch::std_mean(src, {1, 2, 3}, true, true);
+    img = (img - e_mu) / (e_sd + 1e-6) * bg_sd + bg_mu;
+  }
+  // Paste mask: dilated foreground (hard), feathered (soft), never below 1 on the foreground.
+  const int64_t r = c.syn_dilate;
+  auto hard = r > 0 ? F::max_pool2d(fg, F::MaxPool2dFuncOptions(2 * r + 1).stride(1).padding(r)) : fg;
+  auto soft = hard;
+  if (c.syn_feather > 0) {
+    auto sigma = torch::full({n}, c.syn_feather, hard.options());
+    soft = torch::max(gaussian_blur(hard, sigma, c.syn_feather), fg);
+  }
+  SynthBatch out;
+  out.image = soft * img + (1 - soft) * bg;
+  out.inside = hard.squeeze(1) > 0.5;
+  out.label = torch::where(out.inside, lab, torch::full_like(lab, kIgnore));
+  return out;
+}
+
+torch::Tensor fill_outside(const SynthBatch& b, const torch::Tensor& outside) {
+  return torch::where(b.inside, b.label, outside);
+}
+}  // namespace cmems

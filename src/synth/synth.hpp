@@ -1,0 +1,39 @@
+// Exemplar-guided synthesis [paper: "synthetic data made from the exemplar"; design from
+// the authors' earlier exemplar learning]: one random geometric transform T applied
+// jointly to the exemplar image and label (rotation, scale, translation, flips/90° turns,
+// optional elastic), an intensity transform (gamma, contrast, brightness, optional match to
+// the background's statistics), and a paste onto an unlabeled background through the
+// dilated, feathered foreground mask M:  x_syn = M·T(x_e) + (1 − M)·x_bg.
+// The label is T(y_e) inside the (hard, dilated) mask; outside it is filled per
+// `synthesis.outside` by the caller (ignore = kIgnore, background = 0, cross_pseudo =
+// the other model's pseudo-label). Batched on the training device. Stage: synth.
+#pragma once
+#include <torch/torch.h>
+
+#include "augment/augment.hpp"
+
+namespace cmems {
+
+struct SynthParams {
+  GeometricParams geometry;        // [n, 2, 3]
+  torch::Tensor elastic;           // [n, S, S, 2] displacement (normalised) or undefined
+  torch::Tensor gamma, contrast, brightness;  // [n]
+  torch::Tensor background;        // [n] int64 indices into the unlabeled pool
+};
+
+struct SynthBatch {
+  torch::Tensor image;   // [n, 1, S, S]
+  torch::Tensor label;   // [n, S, S] int64; kIgnore outside the paste mask
+  torch::Tensor inside;  // [n, S, S] bool: the hard (dilated) paste mask
+};
+
+SynthParams sample_synth(const Config& c, int64_t n, int64_t size, int64_t pool_size, Rng& rng,
+                         const torch::Device& dev);
+
+/// exemplar_image [1, 1, S, S], exemplar_label [S, S] int64, pool [M, 1, S, S].
+SynthBatch synthesize(const Config& c, const torch::Tensor& exemplar_image, const torch::Tensor& exemplar_label,
+                      const torch::Tensor& pool, int64_t num_classes, const SynthParams& p);
+
+/// Fills the pixels outside the paste mask: label where !inside becomes `outside`.
+torch::Tensor fill_outside(const SynthBatch& b, const torch::Tensor& outside);
+}  // namespace cmems

@@ -1,0 +1,21 @@
+// The training checkpoint (checkpoint.safetensors, safetensors layout): the weights as in
+// model/weights.hpp plus SGD momentum buffers, the run's Rng state, torch's default CPU
+// generator (dropout) and the iteration. Written atomically (temporary file, fsync, rename): a failed write keeps the
+// previous file. Stage: train.
+#pragma once
+#include <torch/torch.h>
+
+#include <string>
+#include <vector>
+
+#include "model/rng.hpp"
+#include "model/unet.hpp"
+#include "model/weights.hpp"
+
+namespace cmems {
+
+void save_checkpoint(const std::string& path, const std::vector<UNet>& models, torch::optim::SGD& opt,
+                     Rng& rng, int64_t iteration, const RunInfo& info);
+/// Restores everything save_checkpoint wrote; returns the iteration to continue from.
+int64_t load_checkpoint(const std::string& path, std::vector<UNet>& models, torch::optim::SGD& opt, Rng& rng);
+}  // namespace cmems

@@ -1,0 +1,113 @@
+#include "train/loop.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "core/check.hpp"
+#include "core/fs.hpp"
+#include "core/progress.hpp"
+#include "methods/method.hpp"
+
+namespace cmems {
+using nlohmann::json;
+
+double poly_lr(const Config& c, int64_t it) {
+  return c.lr * std::pow(1.0 - double(it) / double(c.iterations), c.poly_power);
+}
+
+namespace {
+// Keeps the metrics lines up to `iteration` (a resumed run rewrites what followed its
+// checkpoint).
+void truncate_metrics(const fs::path& p, int64_t iteration) {
+  if (!fs::exists(p)) return;
+  std::ifstream in(p);
+  std::string keep, line;
+  while (std::getline(in, line)) {
+    try {
+      if (json::parse(line).at("iteration").get<int64_t>() <= iteration) keep += line + "\n";
+    } catch (const json::exception&) {
+    }
+  }
+  write_file_atomic(p, keep);
+}
+
+bool all_finite(const std::vector<UNet>& models) {
+  torch::NoGradGuard g;
+  for (auto& m : models)
+    for (auto& p : m->parameters())
+      if (!torch::isfinite(p).all().item<bool>()) return false;
+  return true;
+}
+}  // namespace
+
+TrainResult train(const Config& c, const TrainingData& data, const RunInfo& info, const TrainOptions& o) {
+  const fs::path run(o.run_dir);
+  const std::string ckpt = (run / "checkpoint.safetensors").string();
+  Rng rng(static_cast<uint64_t>(c.seed));
+  torch::manual_seed(static_cast<uint64_t>(c.seed));
+  auto method = make_method(c, data, rng);
+  std::vector<torch::Tensor> params;
+  for (auto& m : method->models()) {
+    m->train();
+    for (auto& p : m->parameters()) params.push_back(p);
+  }
+  torch::optim::SGD opt(params, torch::optim::SGDOptions(c.lr).momentum(c.momentum).weight_decay(c.weight_decay));
+
+  int64_t start = 0;
+  if (o.resume && fs::exists(ckpt)) {
+    start = load_checkpoint(ckpt, method->models(), opt, rng);
+    CMEMS_CHECK(start <= c.iterations, ckpt, ": checkpoint is at iteration ", start, ", beyond --iterations ",
+                c.iterations);
+    truncate_metrics(run / "metrics.jsonl", start);
+  } else {
+    write_file_atomic(run / "metrics.jsonl", "");
+  }
+  std::ofstream metrics(run / "metrics.jsonl", std::ios::app);
+  CMEMS_CHECK(metrics.good(), (run / "metrics.jsonl").string(), ": cannot write");
+
+  auto checkpoint = [&](int64_t it) {
+    CMEMS_CHECK(all_finite(method->models()), "training diverged before iteration ", it,
+                ": non-finite weights; the last good checkpoint is kept in ", ckpt);
+    save_checkpoint(ckpt, method->models(), opt, rng, it, info);
+  };
+
+  TrainResult r;
+  Progress progress(start, c.iterations, o.live_progress);
+  int64_t it = start;
+  for (; it < c.iterations; ++it) {
+    if (o.stop && o.stop->load()) {
+      r.interrupted = true;
+      break;
+    }
+    const double lr = poly_lr(c, it);
+    for (auto& g : opt.param_groups()) static_cast<torch::optim::SGDOptions&>(g.options()).lr(lr);
+    opt.zero_grad();
+    StepStats stats = method->step({it, c.iterations});
+    opt.step();
+    const bool log = (it + 1) % c.log_every == 0 || it + 1 == c.iterations;
+    const bool save = (it + 1) % c.checkpoint_every == 0;
+    if (log || save) {  // scalars are read from the device only here
+      json line = {{"iteration", it + 1}, {"lr", lr}};
+      for (auto& [k, v] : stats) line[k] = v.item<double>();
+      r.last_loss = line["loss"].get<double>();
+      CMEMS_CHECK(std::isfinite(r.last_loss), "training stopped at iteration ", it + 1,
+                  ": the loss is not finite (", r.last_loss, "); the last good checkpoint is kept in ", ckpt);
+      if (log) {
+        metrics << line.dump() << "\n" << std::flush;
+        char buf[96];
+        std::snprintf(buf, sizeof buf, "loss %.4f", r.last_loss);
+        progress.update(it + 1, buf);
+      }
+      if (save) checkpoint(it + 1);
+    }
+  }
+  progress.finish();
+  checkpoint(it);
+  save_weights((run / "weights.safetensors").string(), method->models(), info);
+  r.iterations_done = it;
+  r.seconds = progress.seconds();
+  return r;
+}
+}  // namespace cmems

@@ -1,0 +1,35 @@
+// The generic training loop: iterations, poly LR schedule, SGD, logging (metrics.jsonl and
+// a live progress line), checkpoint cadence, resume, stop requests and non-finite-loss
+// detection. It knows nothing of pseudo-labels: methods do the step. Stage: train.
+#pragma once
+#include <atomic>
+#include <string>
+
+#include "core/config.hpp"
+#include "data/slices.hpp"
+#include "train/checkpoint.hpp"
+
+namespace cmems {
+
+struct TrainOptions {
+  std::string run_dir;
+  bool resume = false;
+  bool live_progress = true;                   // redraw one line (\r) rather than print lines
+  const std::atomic<bool>* stop = nullptr;     // set by SIGINT/SIGTERM handlers
+};
+
+struct TrainResult {
+  int64_t iterations_done = 0;
+  bool interrupted = false;
+  double seconds = 0;
+  double last_loss = 0;
+};
+
+/// Trains per `c` on `data`; writes metrics.jsonl, checkpoint.safetensors and
+/// weights.safetensors into the run folder. Throws Error on a non-finite loss (the last
+/// good checkpoint is kept).
+TrainResult train(const Config& c, const TrainingData& data, const RunInfo& info, const TrainOptions& o);
+
+/// Poly schedule: lr·(1 − it/total)^power [ref: SSL4MIS].
+double poly_lr(const Config& c, int64_t iteration);
+}  // namespace cmems
