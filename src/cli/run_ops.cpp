@@ -93,10 +93,11 @@ double run_training(Config c, const std::string& data, const std::string& run, b
   if (needs_all_labels(c)) c.exemplar = "";
   write_file_atomic(cfg_path, to_json(c).dump(2) + "\n");
   const torch::Device dev = c.device == "cuda" ? torch::kCUDA : torch::kCPU;
-  std::fprintf(stderr, "cmems: method %s, exemplar %s, %lld iterations on %s\n", c.method.c_str(),
-               c.exemplar.empty() ? "(all labels)" : c.exemplar.c_str(), (long long)c.iterations, c.device.c_str());
   TrainingData d = load_training_data(*reader, c.exemplar, needs_all_labels(c) ? LabelAccess::All : LabelAccess::ExemplarOnly,
                                       c.size, dev);
+  std::fprintf(stderr, "cmems: method %s, exemplar %s, %lld unlabeled slices, %lld iterations on %s\n", c.method.c_str(),
+               c.exemplar.empty() ? "(all labels)" : c.exemplar.c_str(), (long long)d.unlabeled.size(0),
+               (long long)c.iterations, c.device.c_str());
   RunInfo info{to_json(c).dump(), reader->class_names(), reader->kind() == "acdc" ? "as_stored" : "MRI"};
   if (reader->kind() == "nnunet") {
     auto dj = nlohmann::json::parse(read_file(fs::path(data) / "dataset.json"));

@@ -3,6 +3,7 @@
 #include <nifti2_io.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <memory>
@@ -19,15 +20,30 @@ struct NimDeleter {
 };
 using NimPtr = std::unique_ptr<nifti_image, NimDeleter>;
 
+// Reads the header with nifti_clib, then the voxel data ourselves: nifti_clib's loader
+// silently replaces non-finite floats by 0, and we must report them instead.
 NimPtr open_nifti(const std::string& path) {
   require_exists(path, "NIfTI file");
   nifti_set_debug_level(0);
-  NimPtr nim(nifti_image_read(path.c_str(), 1));
-  CMEMS_CHECK(nim && nim->data, path, ": not a readable NIfTI file (corrupt, truncated or wrong format)");
+  NimPtr nim(nifti_image_read(path.c_str(), 0));
+  CMEMS_CHECK(nim, path, ": not a readable NIfTI file (corrupt, truncated or wrong format)");
   for (int d = 4; d <= 7; ++d)
     CMEMS_CHECK(nim->dim[0] < d || nim->dim[d] <= 1, path, ": expected one 2D/3D channel, got ",
                 nim->dim[0], " dimensions (dim[", d, "] = ", nim->dim[d], ")");
-  CMEMS_CHECK(nim->nx > 0 && nim->ny > 0, path, ": empty image");
+  CMEMS_CHECK(nim->nx > 0 && nim->ny > 0 && nim->nvox > 0 && nim->nbyper > 0, path, ": empty image");
+  CMEMS_CHECK(nim->nvox < (int64_t(1) << 31), path, ": image too large (", nim->nvox, " voxels)");
+  const size_t bytes = size_t(nim->nvox) * size_t(nim->nbyper);
+  znzFile fp = znzopen(nim->iname, "rb", nifti_is_gzfile(nim->iname));
+  CMEMS_CHECK(!znz_isnull(fp), path, ": cannot open the image data");
+  std::vector<char> buf(bytes);
+  bool ok = znzseek(fp, long(nim->iname_offset), SEEK_SET) >= 0 && znzread(buf.data(), 1, bytes, fp) == bytes;
+  znzclose(fp);
+  CMEMS_CHECK(ok, path, ": truncated NIfTI file (the voxel data is incomplete)");
+  if (nim->byteorder != nifti_short_order() && nim->swapsize > 1)
+    nifti_swap_Nbytes(nim->nvox, nim->swapsize, buf.data());
+  nim->data = std::malloc(bytes);  // freed by nifti_image_free
+  CMEMS_CHECK(nim->data, path, ": out of memory");
+  std::memcpy(nim->data, buf.data(), bytes);
   return nim;
 }
 

@@ -77,7 +77,7 @@ TrainResult train(const Config& c, const TrainingData& data, const RunInfo& info
   Progress progress(start, c.iterations, o.live_progress);
   int64_t it = start;
   for (; it < c.iterations; ++it) {
-    if (o.stop && o.stop->load()) {
+    if ((o.stop && o.stop->load()) || it == o.stop_at) {
       r.interrupted = true;
       break;
     }

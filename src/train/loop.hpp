@@ -16,6 +16,8 @@ struct TrainOptions {
   bool resume = false;
   bool live_progress = true;                   // redraw one line (\r) rather than print lines
   const std::atomic<bool>* stop = nullptr;     // set by SIGINT/SIGTERM handlers
+  int64_t stop_at = -1;                        // end this invocation at this iteration, as a
+                                               // stop request would (checkpoint, resumable)
 };
 
 struct TrainResult {

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# End-to-end CLI checks: phantom -> train -> evaluate -> predict, error paths (one line,
+# exit 1, nothing overwritten), and kill -9 + --resume equality. Needs $CMEMS.
+set -u
+CMEMS=${CMEMS:?set CMEMS to the cmems binary}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fails=0 passes=0
+ok() { passes=$((passes + 1)); echo "ok: $1"; }
+bad() { fails=$((fails + 1)); echo "FAIL: $1"; }
+check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
+# expect_error NAME PATTERN CMD...: exit 1, exactly one stderr line, matching PATTERN.
+expect_error() {
+  local name=$1 pat=$2; shift 2
+  "$@" >"$T/out" 2>"$T/err"; local rc=$?
+  if [ $rc -eq 1 ] && [ "$(wc -l <"$T/err")" -eq 1 ] && grep -q -- "$pat" "$T/err"; then ok "$name"
+  else bad "$name (rc=$rc, stderr: $(head -c 300 "$T/err"))"; fi
+}
+SMALL="--data.size 32 --model.width 4 --batch.labeled 2 --batch.unlabeled 2 --threads 1"
+
+check "--help lists the subcommands" '"$CMEMS" --help | grep -q demo && "$CMEMS" --help | grep -q predict && "$CMEMS" --help | grep -q evaluate'
+for sub in demo phantom train evaluate predict list; do
+  check "$sub --help" '"$CMEMS" $sub --help >/dev/null'
+done
+check "phantom" '"$CMEMS" phantom --out "$T/data" --cases 3 --test-cases 2 --seed 1 >/dev/null'
+check "phantom layout" '[ -f "$T/data/dataset.json" ] && [ -f "$T/data/imagesTr/phantom_000_0000.nii.gz" ] && [ -f "$T/data/labelsTs/phantom_500.nii.gz" ]'
+check "train" '"$CMEMS" train --data "$T/data" --out "$T/run" --method cmems --iterations 4 --log-every 2 $SMALL >/dev/null 2>&1'
+check "run folder" '[ -f "$T/run/config.json" ] && [ -f "$T/run/weights.safetensors" ] && [ -f "$T/run/checkpoint.safetensors" ] && [ $(wc -l <"$T/run/metrics.jsonl") -eq 2 ]'
+check "config.json names the exemplar" 'grep -q "\"exemplar\": \"phantom_000:" "$T/run/config.json"'
+check "evaluate --run" '"$CMEMS" evaluate --run "$T/run" --data "$T/data" --out "$T/eval.json" | grep -q mean'
+check "evaluate writes JSON and CSV" 'grep -q "\"mean\"" "$T/eval.json" && head -1 "$T/eval.csv" | grep -q "case,class,dice,hd95"'
+check "predict" '"$CMEMS" predict --model "$T/run" -i "$T/data/imagesTs" -o "$T/pred" >/dev/null'
+check "predict drops _0000" '[ -f "$T/pred/phantom_500.nii.gz" ] && [ -f "$T/pred/phantom_501.nii.gz" ]'
+check "evaluate --pred --labels" '"$CMEMS" evaluate --pred "$T/pred" --labels "$T/data/labelsTs" --out "$T/eval2.json" >/dev/null'
+check "both evaluations agree" 'python3 -c "import json,sys; a=json.load(open(\"$T/eval.json\"))[\"mean\"][\"dice\"]; b=json.load(open(\"$T/eval2.json\"))[\"mean\"][\"dice\"]; sys.exit(abs(a-b)>1e-9)"'
+
+# Bad input: one clear line, exit 1, nothing overwritten.
+expect_error "missing data folder" "does not exist" "$CMEMS" train --data "$T/nope" --out "$T/r2" $SMALL
+expect_error "unknown method" "unknown method 'magic'" "$CMEMS" train --data "$T/data" --out "$T/r3" --method magic
+expect_error "option out of range" "pseudo.threshold" "$CMEMS" train --data "$T/data" --out "$T/r4" --pseudo.threshold 2
+expect_error "bad exemplar" "exemplar 'phantom_000:99'" "$CMEMS" train --data "$T/data" --out "$T/r5" --exemplar phantom_000:99 $SMALL --iterations 1
+cp "$T/run/weights.safetensors" "$T/w.bak"
+expect_error "non-empty run folder refused" "not empty" "$CMEMS" train --data "$T/data" --out "$T/run" --iterations 2 $SMALL
+check "refused run kept its weights" 'cmp -s "$T/w.bak" "$T/run/weights.safetensors"'
+expect_error "predict into its input folder refused" "input folder" "$CMEMS" predict --model "$T/run" -i "$T/data/imagesTs" -o "$T/data/imagesTs/out"
+echo '{"iterations": "x"}' >"$T/bad.json"
+expect_error "bad config file" "bad.json" "$CMEMS" train --data "$T/data" --out "$T/r6" --config "$T/bad.json"
+head -c 1000 "$T/data/imagesTs/phantom_500_0000.nii.gz" >"$T/trunc_0000.nii.gz"
+mkdir -p "$T/tin" && mv "$T/trunc_0000.nii.gz" "$T/tin/"
+expect_error "truncated NIfTI" "trunc_0000.nii.gz" "$CMEMS" predict --model "$T/run" -i "$T/tin" -o "$T/tout"
+expect_error "corrupt weights" "weights.safetensors" bash -c "mkdir -p '$T/badrun' && head -c 100 '$T/run/weights.safetensors' >'$T/badrun/weights.safetensors' && exec '$CMEMS' predict --model '$T/badrun' -i '$T/data/imagesTs' -o '$T/p3'"
+
+# kill -9 during training, then --resume: same weights as an uninterrupted run.
+ARGS="--data $T/data --method cmems --iterations 40 --checkpoint-every 5 --log-every 5 $SMALL"
+"$CMEMS" train $ARGS --out "$T/straight" >/dev/null 2>&1
+"$CMEMS" train $ARGS --out "$T/killed" >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 1 600); do
+  [ -f "$T/killed/checkpoint.safetensors" ] && break
+  sleep 0.05
+done
+sleep 0.3
+kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
+check "killed before the end" '[ ! -f "$T/killed/weights.safetensors" ] || ! cmp -s "$T/killed/weights.safetensors" "$T/straight/weights.safetensors"'
+check "resume after kill -9" '"$CMEMS" train $ARGS --out "$T/killed" --resume >/dev/null 2>&1'
+check "resumed weights equal uninterrupted" 'cmp -s "$T/killed/weights.safetensors" "$T/straight/weights.safetensors"'
+check "resumed metrics equal uninterrupted" 'cmp -s "$T/killed/metrics.jsonl" "$T/straight/metrics.jsonl"'
+
+echo "$passes passed, $fails failed"
+[ $fails -eq 0 ]

@@ -1,0 +1,176 @@
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "core/check.hpp"
+#include "io/dataset.hpp"
+#include "io/hdf5.hpp"
+#include "io/nifti.hpp"
+#include "phantom/phantom.hpp"
+#include "test_util.hpp"
+
+namespace cmems {
+using test::TempDir;
+namespace fs = std::filesystem;
+
+namespace {
+void small_phantom(const std::string& dir) { write_phantom_dataset(dir, PhantomOptions{3, 2, 5}); }
+}  // namespace
+
+TEST(Phantom, IsDeterministicForASeed) {
+  auto a = make_phantom_case(3, 1), b = make_phantom_case(3, 1), c = make_phantom_case(4, 1);
+  EXPECT_EQ(a.image.data, b.image.data);
+  EXPECT_EQ(a.label.data, b.label.data);
+  EXPECT_NE(a.image.data, c.image.data);
+}
+
+TEST(Phantom, HasAllStructuresAndAnisotropicSpacing) {
+  auto c = make_phantom_case(0, 0);
+  EXPECT_GE(c.image.dims[2], 8);
+  EXPECT_LE(c.image.dims[2], 14);
+  EXPECT_GT(c.image.geometry.spacing[2], 3 * c.image.geometry.spacing[0]);
+  int64_t mid = c.label.dims[2] / 3, n = c.label.dims[0] * c.label.dims[1];
+  std::set<int> present(c.label.data.begin() + mid * n, c.label.data.begin() + (mid + 1) * n);
+  EXPECT_EQ(present, (std::set<int>{0, 1, 2, 3}));
+}
+
+TEST(NnunetReader, ReadsThePhantomLayout) {
+  TempDir d;
+  small_phantom(d.str());
+  auto r = DatasetReader::open(d.str());
+  EXPECT_EQ(r->kind(), "nnunet");
+  EXPECT_EQ(r->class_names(), (std::vector<std::string>{"background", "RV", "Myo", "LV"}));
+  std::string ex = r->default_exemplar();
+  EXPECT_EQ(ex.rfind("phantom_000:", 0), 0u);
+  auto e = r->exemplar(ex);
+  EXPECT_EQ(int64_t(e.label.size()), e.image.h * e.image.w);
+  auto un = r->unlabeled_slices(ex);
+  EXPECT_EQ(un.size() + 1, r->training_slice_ids().size());
+  for (auto& s : un) EXPECT_NE(s.id, ex);
+  // Normalised to [0, 1].
+  float lo = 1e9f, hi = -1e9f;
+  for (float x : un[0].pixels) lo = std::min(lo, x), hi = std::max(hi, x);
+  EXPECT_GE(lo, 0.f);
+  EXPECT_LE(hi, 1.f);
+  EXPECT_EQ(r->cases("test").size(), 2u);
+  auto v = r->volume("test", r->cases("test")[0]);
+  EXPECT_EQ(v.label.dims, v.image.dims);
+  EXPECT_GT(v.image.geometry.spacing[2], 3.0);
+}
+
+TEST(NnunetReader, TrainingNeedsOnlyTheExemplarsLabelFile) {
+  TempDir d;
+  small_phantom(d.str());
+  fs::remove(d.path / "labelsTr" / "phantom_001.nii.gz");
+  fs::remove(d.path / "labelsTr" / "phantom_002.nii.gz");
+  auto r = DatasetReader::open(d.str());
+  EXPECT_NO_THROW(r->exemplar(r->default_exemplar()));
+  EXPECT_GT(r->unlabeled_slices(r->default_exemplar()).size(), 10u);
+  EXPECT_THROW(r->exemplar("phantom_001:3"), Error);  // its label file is gone
+}
+
+TEST(NnunetReader, BadExemplarIdsAreErrors) {
+  TempDir d;
+  small_phantom(d.str());
+  auto r = DatasetReader::open(d.str());
+  EXPECT_THROW(r->exemplar("nope:1"), Error);
+  EXPECT_THROW(r->exemplar("phantom_000:99"), Error);
+  EXPECT_THROW(r->exemplar("phantom_000"), Error);
+  EXPECT_THROW(r->exemplar("phantom_000:x"), Error);
+}
+
+TEST(NnunetReader, SliceWithoutForegroundIsRefusedAsExemplar) {
+  TempDir d;
+  small_phantom(d.str());
+  auto lp = d.str("labelsTr/phantom_000.nii.gz");
+  LabelVolume l = read_nifti_labels(lp);
+  std::fill(l.data.begin(), l.data.begin() + l.dims[0] * l.dims[1], 0);
+  write_nifti(lp, l);
+  auto r = DatasetReader::open(d.str());
+  EXPECT_THROW(r->exemplar("phantom_000:0"), Error);
+}
+
+TEST(NnunetReader, MalformedDatasetJsonIsAnError) {
+  TempDir d;
+  small_phantom(d.str());
+  std::ofstream(d.str("dataset.json")) << "{\"labels\": {\"background\": 0}";
+  EXPECT_THROW(DatasetReader::open(d.str()), Error);
+  std::ofstream(d.str("dataset.json")) << R"({"channel_names":{"0":"MRI"},"labels":{"background":0,"a":1},"file_ending":".nii.gz"})";
+  EXPECT_THROW(DatasetReader::open(d.str()), Error);  // numTraining missing
+}
+
+TEST(NnunetReader, LabelsOutsideTheDeclaredClassesAreErrors) {
+  TempDir d;
+  small_phantom(d.str());
+  auto lp = d.str("labelsTs/phantom_500.nii.gz");
+  LabelVolume l = read_nifti_labels(lp);
+  l.data[7] = 9;
+  write_nifti(lp, l);
+  auto r = DatasetReader::open(d.str());
+  try {
+    r->volume("test", "phantom_500");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("label value 9"), std::string::npos);
+  }
+}
+
+TEST(DatasetReader, UnknownLayoutIsAnError) {
+  TempDir d;
+  EXPECT_THROW(DatasetReader::open(d.str()), Error);
+  EXPECT_THROW(DatasetReader::open(d.str("missing")), Error);
+}
+
+TEST(AcdcReader, ReadsAFixtureInTheAcdcLayout) {
+  TempDir d;
+  fs::create_directories(d.path / "data");
+  std::ofstream(d.str("train_slices.list")) << "patient002_frame01_slice_2\npatient002_frame01_slice_1\npatient002_frame01_slice_3\n";
+  std::ofstream(d.str("val.list")) << "patient009_frame01\n";
+  for (int k = 1; k <= 3; ++k) {
+    H5Array<float> img{{4, 5}, std::vector<float>(20, 0.25f * k)};
+    H5Array<uint8_t> lab{{4, 5}, std::vector<uint8_t>(20, uint8_t(k))};
+    write_h5(d.str("data/patient002_frame01_slice_" + std::to_string(k) + ".h5"), {{"image", img}}, {{"label", lab}});
+  }
+  H5Array<float> vi{{2, 4, 5}, std::vector<float>(40, 0.5f)};
+  H5Array<uint8_t> vl{{2, 4, 5}, std::vector<uint8_t>(40, 1)};
+  write_h5(d.str("data/patient009_frame01.h5"), {{"image", vi}}, {{"label", vl}});
+  auto r = DatasetReader::open(d.str());
+  EXPECT_EQ(r->kind(), "acdc");
+  EXPECT_EQ(r->default_exemplar(), "patient002_frame01_slice_2");  // the median slice
+  auto e = r->exemplar("patient002_frame01_slice_2");
+  EXPECT_EQ(e.image.h, 4);
+  EXPECT_EQ(e.image.w, 5);
+  EXPECT_EQ(e.label[0], 2);
+  EXPECT_EQ(r->unlabeled_slices("patient002_frame01_slice_2").size(), 2u);
+  auto v = r->volume("val", "patient009_frame01");
+  EXPECT_EQ(v.image.dims, (std::array<int64_t, 3>{5, 4, 2}));
+  EXPECT_THROW(r->exemplar("patient099_frame01_slice_1"), Error);
+}
+
+TEST(AcdcReader, ReadsTheSharedAcdcData) {
+  std::string root = test::acdc_root();
+  if (root.empty()) GTEST_SKIP() << "../shared/data/acdc not found: the real-ACDC check is skipped";
+  auto r = DatasetReader::open(root);
+  EXPECT_EQ(r->training_slice_ids().size(), 1312u);
+  auto ex = r->default_exemplar();
+  auto e = r->exemplar(ex);
+  std::set<int> present(e.label.begin(), e.label.end());
+  EXPECT_EQ(present.size(), 4u) << ex << " should show all three structures";
+  auto cases = r->cases("val");
+  EXPECT_EQ(cases.size(), 20u);
+  auto v = r->volume("val", cases[0]);
+  EXPECT_GT(v.image.dims[2], 1);
+  EXPECT_EQ(v.label.data.size(), v.image.data.size());
+}
+
+TEST(Hdf5, CorruptFileNamesThePath) {
+  TempDir d;
+  std::ofstream(d.str("x.h5")) << "garbage";
+  try {
+    read_h5_float(d.str("x.h5"), "image");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("x.h5"), std::string::npos);
+  }
+}
+}  // namespace cmems

@@ -1,0 +1,127 @@
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <fstream>
+#include <random>
+
+#include "core/fs.hpp"
+#include "infer/predictor.hpp"
+#include "io/dataset.hpp"
+#include "io/nifti.hpp"
+#include "methods/method.hpp"
+#include "phantom/phantom.hpp"
+#include "test_util.hpp"
+#include "train/loop.hpp"
+
+namespace cmems {
+using test::TempDir;
+
+namespace {
+Config tiny(const std::string& method) {
+  Config c;
+  apply_json(c, method_preset(method).patch, method);
+  c.method = method;
+  c.size = 32, c.model_width = 4, c.labeled_batch = 2, c.unlabeled_batch = 2;
+  c.iterations = 3, c.log_every = 1, c.checkpoint_every = 100, c.threads = 1;
+  c.threshold = std::min(c.threshold, 0.5);  // non-empty pseudo-label masks at this size
+  validate(c);
+  return c;
+}
+
+// Trains `c` on `data` into `run`; returns the bytes of the final weights.
+std::string train_run(Config c, const std::string& data, const std::string& run, int64_t stop_at = -1,
+                      bool resume = false) {
+  torch::set_num_threads(1);
+  auto r = DatasetReader::open(data);
+  if (c.exemplar.empty() && !needs_all_labels(c)) c.exemplar = r->default_exemplar();
+  fs::create_directories(run);
+  auto d = load_training_data(*r, c.exemplar, needs_all_labels(c) ? LabelAccess::All : LabelAccess::ExemplarOnly,
+                              c.size, torch::kCPU);
+  RunInfo info{to_json(c).dump(), r->class_names(), "MRI"};
+  TrainOptions o;
+  o.run_dir = run;
+  o.live_progress = false;
+  o.stop_at = stop_at;
+  o.resume = resume;
+  train(c, d, info, o);
+  return read_file(fs::path(run) / "weights.safetensors");
+}
+
+struct MethodTest : ::testing::Test {
+  static void SetUpTestSuite() {
+    dir = new TempDir("methods");
+    write_phantom_dataset(dir->str("data"), PhantomOptions{3, 1, 2});
+  }
+  static void TearDownTestSuite() { delete dir; }
+  static TempDir* dir;
+};
+TempDir* MethodTest::dir = nullptr;
+}  // namespace
+
+TEST_F(MethodTest, EveryMethodTrainsLogsItsActiveTermsAndPredicts) {
+  for (auto& p : method_presets()) {
+    Config c = tiny(p.name);
+    std::string run = dir->str("run-" + p.name);
+    train_run(c, dir->str("data"), run);
+    std::ifstream in(fs::path(run) / "metrics.jsonl");
+    std::string line, last;
+    int lines = 0;
+    while (std::getline(in, line)) last = line, ++lines;
+    EXPECT_EQ(lines, 3) << p.name;
+    auto j = nlohmann::json::parse(last);
+    EXPECT_TRUE(std::isfinite(j["loss"].get<double>())) << p.name;
+    EXPECT_TRUE(j.contains("loss_sup")) << p.name;
+    EXPECT_EQ(j.contains("loss_ip"), c.ip != "none") << p.name;
+    EXPECT_EQ(j.contains("loss_fp"), c.fp != "none") << p.name;
+    EXPECT_EQ(j.contains("coverage_b"), c.models == 2 && (c.ip != "none" || c.fp != "none")) << p.name;
+    Predictor pred = Predictor::load(run, "cpu");
+    auto r = DatasetReader::open(dir->str("data"));
+    auto v = r->volume("test", r->cases("test")[0]);
+    LabelVolume out = pred.predict(v.image);
+    EXPECT_EQ(out.dims, v.image.dims) << p.name;
+    for (auto x : out.data) ASSERT_LT(x, 4) << p.name;
+  }
+}
+
+TEST_F(MethodTest, NonExemplarLabelsNeverReachTraining) {
+  // A copy of the dataset whose every label except the exemplar slice is random noise.
+  std::string noisy = dir->str("noisy");
+  fs::copy(dir->str("data"), noisy, fs::copy_options::recursive);
+  auto r = DatasetReader::open(noisy);
+  const std::string ex = r->default_exemplar();
+  const std::string ex_case = ex.substr(0, ex.find(':'));
+  const int64_t ex_k = std::stoll(ex.substr(ex.find(':') + 1));
+  std::mt19937 gen(1);
+  for (auto& e : fs::directory_iterator(fs::path(noisy) / "labelsTr")) {
+    LabelVolume l = read_nifti_labels(e.path().string());
+    const int64_t n = l.dims[0] * l.dims[1];
+    for (int64_t i = 0; i < int64_t(l.data.size()); ++i) {
+      bool exemplar_slice = e.path().filename().string() == ex_case + ".nii.gz" && i / n == ex_k;
+      if (!exemplar_slice) l.data[i] = uint8_t(gen() % 4);
+    }
+    write_nifti(e.path().string(), l);
+  }
+  Config c = tiny("cmems");
+  c.syn_outside = "cross_pseudo";
+  std::string a = train_run(c, dir->str("data"), dir->str("clean-run"));
+  std::string b = train_run(c, noisy, dir->str("noisy-run"));
+  EXPECT_EQ(a, b) << "training read a label other than the exemplar's";
+}
+
+TEST_F(MethodTest, ResumeContinuesExactly) {
+  Config c = tiny("cmems");
+  c.iterations = 6;
+  std::string straight = train_run(c, dir->str("data"), dir->str("straight"));
+  train_run(c, dir->str("data"), dir->str("resumed"), /*stop_at=*/3);
+  std::string resumed = train_run(c, dir->str("data"), dir->str("resumed"), -1, /*resume=*/true);
+  EXPECT_EQ(straight, resumed);
+  // The metrics of the resumed run are those of the straight one, line for line.
+  EXPECT_EQ(read_file(fs::path(dir->str("straight")) / "metrics.jsonl"),
+            read_file(fs::path(dir->str("resumed")) / "metrics.jsonl"));
+}
+
+TEST_F(MethodTest, SameSeedGivesIdenticalResults) {
+  Config c = tiny("fixmatch");
+  EXPECT_EQ(train_run(c, dir->str("data"), dir->str("s1")), train_run(c, dir->str("data"), dir->str("s2")));
+}
+}  // namespace cmems

@@ -1,0 +1,81 @@
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include "core/config.hpp"
+#include "methods/method.hpp"
+#include "model/rng.hpp"
+#include "model/unet.hpp"
+#include "model/weights.hpp"
+#include "core/check.hpp"
+
+namespace cmems {
+
+TEST(UNet, OutputShapesOfMainAndAuxiliaryHeads) {
+  UNetOptions o;
+  o.width = 4;
+  UNet net(o);
+  auto x = torch::randn({2, 1, 32, 48});
+  EXPECT_EQ(net->forward(x).sizes(), (std::vector<int64_t>{2, 4, 32, 48}));
+  auto f = net->encode(x);
+  ASSERT_EQ(f.size(), 5u);
+  EXPECT_EQ(f[4].sizes(), (std::vector<int64_t>{2, 64, 2, 3}));
+  auto outs = net->decode(f, true);
+  ASSERT_EQ(outs.size(), 4u);
+  EXPECT_EQ(outs[1].sizes(), (std::vector<int64_t>{2, 4, 16, 24}));  // 1/2
+  EXPECT_EQ(outs[2].sizes(), (std::vector<int64_t>{2, 4, 8, 12}));   // 1/4
+  EXPECT_EQ(outs[3].sizes(), (std::vector<int64_t>{2, 4, 4, 6}));    // 1/8
+}
+
+TEST(UNet, TwoModelsShareNoParameterStorage) {
+  Config c;
+  c.models = 2;
+  c.model_width = 4;
+  auto nets = make_models(c, 4, torch::kCPU);
+  ASSERT_EQ(nets.size(), 2u);
+  auto pa = nets[0]->parameters(), pb = nets[1]->parameters();
+  ASSERT_EQ(pa.size(), pb.size());
+  for (auto& a : pa)
+    for (auto& b : pb) EXPECT_NE(a.data_ptr(), b.data_ptr());
+  EXPECT_FALSE(torch::equal(pa[0], pb[0]));  // different initialisation
+}
+
+TEST(FeaturePerturbation, ChangesEveryLevelOnlyInThePerturbedBranch) {
+  UNetOptions o;
+  o.width = 4;
+  UNet net(o);
+  net->eval();  // no dropout: the clean branch is reproducible
+  Rng rng(1);
+  auto x = torch::randn({2, 1, 32, 32});
+  auto feats = net->encode(x);
+  FeaturePerturbation fp;
+  for (auto kind : {FeaturePerturbation::Kind::Dropout, FeaturePerturbation::Kind::Noise}) {
+    fp.kind = kind;
+    for (size_t i = 0; i < feats.size(); ++i) {
+      auto p = perturb_features(feats[i], fp, rng);
+      EXPECT_FALSE(torch::allclose(p, feats[i])) << "level " << i;
+      EXPECT_EQ(p.sizes(), feats[i].sizes());
+    }
+  }
+  auto out = forward_with_feature_perturbation(net, x, fp, true, rng);
+  EXPECT_TRUE(torch::allclose(out.clean, net->forward(x), 1e-5, 1e-5));  // clean branch untouched
+  EXPECT_FALSE(torch::allclose(out.perturbed[0], out.clean));
+  EXPECT_EQ(out.perturbed.size(), 4u);
+}
+
+TEST(Weights, LoadingValidatesNamesAndShapes) {
+  UNetOptions o;
+  o.width = 4;
+  std::vector<UNet> a{UNet(o)};
+  TensorFile f;
+  add_module_state(f, "a.", *a[0]);
+  std::vector<UNet> b{UNet(o)};
+  load_models(f, b, "mem");
+  EXPECT_TRUE(torch::equal(a[0]->parameters()[0], b[0]->parameters()[0]));
+  UNetOptions wide = o;
+  wide.width = 8;
+  std::vector<UNet> c{UNet(wide)};
+  EXPECT_THROW(load_models(f, c, "mem"), Error);
+  f.tensors.erase(f.tensors.begin());
+  EXPECT_THROW(load_models(f, b, "mem"), Error);
+}
+}  // namespace cmems
