@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <iostream>
+#include <unistd.h>
 
 #include "core/check.hpp"
 #include "core/fs.hpp"
@@ -50,7 +51,7 @@ Runner add_train(CLI::App& app) {
   cmd->add_flag("--force", a->force, "train into a non-empty folder that is not a resumable run");
   add_config_flags(*cmd, a->flags);
   return [a] {
-    run_training(resolve_config(a->flags, a->config), a->data, a->out, a->force, a->resume, true);
+    run_training(resolve_config(a->flags, a->config), a->data, a->out, a->force, a->resume, isatty(2));
     std::printf("run folder: %s\n", a->out.c_str());
     return 0;
   };

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <fstream>
 #include <thread>
+#include <unistd.h>
 
 #include "cli/commands.hpp"
 #include "core/check.hpp"
@@ -157,7 +158,7 @@ Runner add_demo(CLI::App& app) {
   struct A {
     std::string out = "cmems_demo";
     std::string method = "cmems";
-    int64_t iterations = 300;
+    int64_t iterations = 1000;
     int64_t seed = 1337;
     std::string exemplar;
   };
@@ -193,7 +194,7 @@ Runner add_demo(CLI::App& app) {
                                                 {"log_every", "10"},
                                                 {"checkpoint_every", "100"}};
     Config c = resolve_config(flags, "");
-    double train_s = run_training(c, (root / "data").string(), (root / "run").string(), false, false, true);
+    double train_s = run_training(c, (root / "data").string(), (root / "run").string(), false, false, isatty(2));
     std::vector<std::string> names;
     auto cases = evaluate_run((root / "run").string(), (root / "data").string(), "", "", "", names);
     write_reports((root / "eval.json").string(), cases, names);
