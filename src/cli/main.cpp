@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   add("train", cmems::add_train);
   add("evaluate", cmems::add_evaluate);
   add("predict", cmems::add_predict);
+  add("synth", cmems::add_synth);
   add("list", cmems::add_list);
   try {
     app.parse(argc, argv);

@@ -19,7 +19,7 @@ expect_error() {
 SMALL="--data.size 32 --model.width 4 --batch.labeled 2 --batch.unlabeled 2 --threads 1"
 
 check "--help lists the subcommands" '"$CMEMS" --help | grep -q demo && "$CMEMS" --help | grep -q predict && "$CMEMS" --help | grep -q evaluate'
-for sub in demo phantom train evaluate predict list; do
+for sub in demo phantom train evaluate predict synth list; do
   check "$sub --help" '"$CMEMS" $sub --help >/dev/null'
 done
 check "phantom" '"$CMEMS" phantom --out "$T/data" --cases 3 --test-cases 2 --seed 1 >/dev/null'
@@ -29,6 +29,8 @@ check "run folder" '[ -f "$T/run/config.json" ] && [ -f "$T/run/weights.safetens
 check "config.json names the exemplar" 'grep -q "\"exemplar\": \"phantom_000:" "$T/run/config.json"'
 check "evaluate --run" '"$CMEMS" evaluate --run "$T/run" --data "$T/data" --out "$T/eval.json" | grep -q mean'
 check "evaluate writes JSON and CSV" 'grep -q "\"mean\"" "$T/eval.json" && head -1 "$T/eval.csv" | grep -q "case,class,dice,hd95"'
+check "synth writes NIfTI and PNG" '"$CMEMS" synth --data "$T/data" --out "$T/syn" -n 3 --data.size 32 >/dev/null && [ -f "$T/syn/synth_002.png" ] && [ -f "$T/syn/synth_002_0000.nii.gz" ] && [ -f "$T/syn/exemplar.nii.gz" ]'
+check "list shows methods and options" '"$CMEMS" list | grep -q unimatch && "$CMEMS" list | grep -q -- --synthesis.outside'
 check "predict" '"$CMEMS" predict --model "$T/run" -i "$T/data/imagesTs" -o "$T/pred" >/dev/null'
 check "predict drops _0000" '[ -f "$T/pred/phantom_500.nii.gz" ] && [ -f "$T/pred/phantom_501.nii.gz" ]'
 check "evaluate --pred --labels" '"$CMEMS" evaluate --pred "$T/pred" --labels "$T/data/labelsTs" --out "$T/eval2.json" >/dev/null'

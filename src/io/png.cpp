@@ -1,0 +1,55 @@
+#include "io/png.hpp"
+
+#include <png.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+
+#include "core/check.hpp"
+
+namespace cmems {
+
+void write_png_rgb(const std::string& path, int64_t w, int64_t h, const std::vector<uint8_t>& rgb) {
+  CMEMS_CHECK(w > 0 && h > 0 && int64_t(rgb.size()) == w * h * 3, path, ": bad image size for PNG");
+  std::string tmp = path + ".tmp" + std::to_string(::getpid());
+  FILE* f = std::fopen(tmp.c_str(), "wb");
+  CMEMS_CHECK(f, path, ": cannot write");
+  png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
+  png_infop info = png ? png_create_info_struct(png) : nullptr;
+  bool ok = png && info;
+  if (ok && setjmp(png_jmpbuf(png))) ok = false;
+  else if (ok) {
+    png_init_io(png, f);
+    png_set_IHDR(png, info, png_uint_32(w), png_uint_32(h), 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
+                 PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    png_write_info(png, info);
+    for (int64_t y = 0; y < h; ++y) png_write_row(png, const_cast<png_bytep>(rgb.data() + y * w * 3));
+    png_write_end(png, nullptr);
+  }
+  png_destroy_write_struct(&png, &info);
+  ok = (std::fclose(f) == 0) && ok;
+  if (!ok) {
+    std::remove(tmp.c_str());
+    CMEMS_FAIL(path, ": PNG write failed");
+  }
+  std::filesystem::rename(tmp, path);
+}
+
+std::vector<uint8_t> overlay_rgb(const std::vector<float>& image, const std::vector<uint8_t>& label, int64_t w,
+                                 int64_t h, uint8_t ignore) {
+  static const uint8_t colours[6][3] = {{230, 40, 40}, {40, 200, 60}, {50, 90, 240}, {240, 200, 30}, {200, 60, 220}, {40, 210, 220}};
+  std::vector<uint8_t> out(size_t(w * h * 3));
+  for (int64_t i = 0; i < w * h; ++i) {
+    float g = std::clamp(image[i], 0.f, 1.f) * 255.f;
+    for (int c = 0; c < 3; ++c) {
+      float v = g;
+      if (label[i] == ignore) v = g * 0.5f;
+      else if (label[i] > 0) v = 0.5f * g + 0.5f * colours[(label[i] - 1) % 6][c];
+      out[i * 3 + c] = uint8_t(v);
+    }
+  }
+  return out;
+}
+}  // namespace cmems

@@ -1,0 +1,17 @@
+// Writing 8-bit RGB PNG images through libpng (for looking at synthesis samples and
+// predictions). Stage: io.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace cmems {
+
+/// `rgb` holds h*w*3 bytes, row-major. Written atomically; throws Error naming the file.
+void write_png_rgb(const std::string& path, int64_t w, int64_t h, const std::vector<uint8_t>& rgb);
+
+/// A grey image in [0, 1] (h×w) with labels overlaid in colour (1 red, 2 green, 3 blue,
+/// further classes cycling; `ignore` values drawn darkened), as RGB bytes.
+std::vector<uint8_t> overlay_rgb(const std::vector<float>& image, const std::vector<uint8_t>& label, int64_t w,
+                                 int64_t h, uint8_t ignore = 255);
+}  // namespace cmems
