@@ -64,6 +64,7 @@ Runner add_evaluate(CLI::App& app) {
   struct A {
     std::string run, data, split, out, pred, labels, device, models;
     int num_classes = 0;
+    bool force = false;
   };
   auto a = std::make_shared<A>();
   cmd->add_option("--run", a->run, "run folder to evaluate");
@@ -75,7 +76,9 @@ Runner add_evaluate(CLI::App& app) {
   cmd->add_option("--out", a->out, "report FILE.json (FILE.csv is written beside it)")->required();
   cmd->add_option("--device", a->device, "cpu or cuda (default: the run's device)");
   cmd->add_option("--models", a->models, "a, b or both (two-model methods)");
+  cmd->add_flag("--force", a->force, "replace an existing report");
   return [a] {
+    CMEMS_CHECK(a->force || !fs::exists(a->out), a->out, ": report exists (use --force to replace it)");
     std::vector<CaseScore> cases;
     std::vector<std::string> names;
     if (!a->run.empty()) {

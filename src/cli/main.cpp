@@ -25,8 +25,15 @@ int main(int argc, char** argv) {
   add("list", cmems::add_list);
   try {
     app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
+  } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "cmems: error: %s (see --help)\n", e.what());
+    return 1;
   }
   try {
     for (auto& [cmd, run] : cmds)

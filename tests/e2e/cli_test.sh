@@ -39,6 +39,8 @@ check "both evaluations agree" 'python3 -c "import json,sys; a=json.load(open(\"
 # Bad input: one clear line, exit 1, nothing overwritten.
 expect_error "missing data folder" "does not exist" "$CMEMS" train --data "$T/nope" --out "$T/r2" $SMALL
 expect_error "unknown method" "unknown method 'magic'" "$CMEMS" train --data "$T/data" --out "$T/r3" --method magic
+expect_error "unknown flag" "--no-such-flag" "$CMEMS" train --data "$T/data" --out "$T/r7" --no-such-flag 3
+expect_error "existing report kept" "report exists" "$CMEMS" evaluate --run "$T/run" --data "$T/data" --out "$T/eval.json"
 expect_error "option out of range" "pseudo.threshold" "$CMEMS" train --data "$T/data" --out "$T/r4" --pseudo.threshold 2
 expect_error "bad exemplar" "exemplar 'phantom_000:99'" "$CMEMS" train --data "$T/data" --out "$T/r5" --exemplar phantom_000:99 $SMALL --iterations 1
 cp "$T/run/weights.safetensors" "$T/w.bak"
@@ -67,6 +69,17 @@ check "killed before the end" '[ ! -f "$T/killed/weights.safetensors" ] || ! cmp
 check "resume after kill -9" '"$CMEMS" train $ARGS --out "$T/killed" --resume >/dev/null 2>&1'
 check "resumed weights equal uninterrupted" 'cmp -s "$T/killed/weights.safetensors" "$T/straight/weights.safetensors"'
 check "resumed metrics equal uninterrupted" 'cmp -s "$T/killed/metrics.jsonl" "$T/straight/metrics.jsonl"'
+
+# SIGINT: a checkpoint is written, exit code 130, and --resume finishes identically.
+"$CMEMS" train $ARGS --out "$T/interrupted" >/dev/null 2>"$T/int.err" &
+pid=$!
+for _ in $(seq 1 600); do
+  [ -f "$T/interrupted/checkpoint.safetensors" ] && break
+  sleep 0.05
+done
+kill -INT $pid; wait $pid; rc=$?
+check "SIGINT exits 130 with a message" '[ $rc -eq 130 ] && grep -q "Continue with --resume" "$T/int.err"'
+check "resume after SIGINT equals uninterrupted" '"$CMEMS" train $ARGS --out "$T/interrupted" --resume >/dev/null 2>&1 && cmp -s "$T/interrupted/weights.safetensors" "$T/straight/weights.safetensors"'
 
 echo "$passes passed, $fails failed"
 [ $fails -eq 0 ]

@@ -12,6 +12,8 @@
 #include "phantom/phantom.hpp"
 #include "test_util.hpp"
 #include "train/loop.hpp"
+#include "core/check.hpp"
+#include "model/weights.hpp"
 
 namespace cmems {
 using test::TempDir;
@@ -123,5 +125,31 @@ TEST_F(MethodTest, ResumeContinuesExactly) {
 TEST_F(MethodTest, SameSeedGivesIdenticalResults) {
   Config c = tiny("fixmatch");
   EXPECT_EQ(train_run(c, dir->str("data"), dir->str("s1")), train_run(c, dir->str("data"), dir->str("s2")));
+}
+}  // namespace cmems
+
+namespace cmems {
+TEST_F(MethodTest, ANonFiniteLossStopsTheRunAndKeepsTheLastGoodCheckpoint) {
+  Config c = tiny("supervised");
+  c.iterations = 20;
+  c.lr = 1e30;  // diverges within a few steps
+  c.momentum = 0;
+  c.checkpoint_every = 1;
+  std::string run = dir->str("diverged");
+  try {
+    train_run(c, dir->str("data"), run);
+    FAIL() << "no error for a diverging run";
+  } catch (const Error& e) {
+    std::string m = e.what();
+    EXPECT_TRUE(m.find("not finite") != std::string::npos || m.find("non-finite") != std::string::npos) << m;
+    EXPECT_NE(m.find("checkpoint"), std::string::npos) << m;
+  }
+  // The checkpoint on disk holds finite weights only.
+  TensorFile f = load_tensor_file((fs::path(run) / "checkpoint.safetensors").string());
+  for (auto& [name, rec] : f.tensors)
+    if (rec.dtype == "F32") {
+      auto t = from_record(rec);
+      EXPECT_TRUE(torch::isfinite(t).all().item<bool>()) << name;
+    }
 }
 }  // namespace cmems
