@@ -4,10 +4,12 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 
 #include "core/check.hpp"
 #include "core/fs.hpp"
+#include "core/isolate.hpp"
 
 namespace cmems {
 namespace {
@@ -64,13 +66,39 @@ void write_ds(H5::H5File& f, const std::string& name, const H5Array<T>& a, const
   H5::DataSet ds = f.createDataSet(name, t, space);
   ds.write(a.data.data(), t);
 }
+
+// libhdf5 runs in a child process (core/isolate.hpp): it crashes on some malformed files.
+template <class T>
+H5Array<T> read_isolated(const std::string& path, const std::string& name, const H5::PredType& mem) {
+  require_exists(path, "HDF5 file");
+  std::string b = run_isolated(
+      [&] {
+        H5Array<T> a = read_any<T>(path, name, mem);
+        std::string s(sizeof(int64_t) * (1 + a.shape.size()) + a.data.size() * sizeof(T), '\0');
+        int64_t rank = int64_t(a.shape.size());
+        std::memcpy(s.data(), &rank, sizeof rank);
+        std::memcpy(s.data() + sizeof rank, a.shape.data(), a.shape.size() * sizeof(int64_t));
+        std::memcpy(s.data() + sizeof(int64_t) * (1 + a.shape.size()), a.data.data(), a.data.size() * sizeof(T));
+        return s;
+      },
+      path, "the HDF5 library crashed on this file (malformed or corrupt HDF5)");
+  H5Array<T> a;
+  int64_t rank = 0;
+  std::memcpy(&rank, b.data(), sizeof rank);
+  a.shape.resize(size_t(rank));
+  std::memcpy(a.shape.data(), b.data() + sizeof rank, size_t(rank) * sizeof(int64_t));
+  size_t off = sizeof(int64_t) * (1 + size_t(rank));
+  a.data.resize((b.size() - off) / sizeof(T));
+  std::memcpy(a.data.data(), b.data() + off, a.data.size() * sizeof(T));
+  return a;
+}
 }  // namespace
 
 H5Array<float> read_h5_float(const std::string& path, const std::string& name) {
-  return read_any<float>(path, name, H5::PredType::NATIVE_FLOAT);
+  return read_isolated<float>(path, name, H5::PredType::NATIVE_FLOAT);
 }
 H5Array<uint8_t> read_h5_u8(const std::string& path, const std::string& name) {
-  return read_any<uint8_t>(path, name, H5::PredType::NATIVE_UINT8);
+  return read_isolated<uint8_t>(path, name, H5::PredType::NATIVE_UINT8);
 }
 
 void write_h5(const std::string& path, const std::vector<std::pair<std::string, H5Array<float>>>& f32,

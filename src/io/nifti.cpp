@@ -11,6 +11,7 @@
 
 #include "core/check.hpp"
 #include "core/fs.hpp"
+#include "core/isolate.hpp"
 
 namespace cmems {
 namespace {
@@ -137,9 +138,8 @@ void write_any(const std::string& path, const Volume<T>& v, int datatype) {
     CMEMS_FAIL(path, ": cannot move the written file into place: ", ec.message());
   }
 }
-}  // namespace
 
-ImageVolume read_nifti_image(const std::string& path) {
+ImageVolume read_image_direct(const std::string& path) {
   NimPtr n = open_nifti(path);
   ImageVolume v = volume_shell<float>(n.get());
   copy_converted(n.get(), v.data, path);
@@ -152,7 +152,7 @@ ImageVolume read_nifti_image(const std::string& path) {
   return v;
 }
 
-LabelVolume read_nifti_labels(const std::string& path) {
+LabelVolume read_labels_direct(const std::string& path) {
   NimPtr n = open_nifti(path);
   ImageVolume as_float = volume_shell<float>(n.get());
   copy_converted(n.get(), as_float.data, path);
@@ -167,6 +167,38 @@ LabelVolume read_nifti_labels(const std::string& path) {
   return v;
 }
 
+// nifti_clib runs in a child process (core/isolate.hpp): it crashes on some malformed files.
+template <class T>
+std::string pack(const Volume<T>& v) {
+  static_assert(std::is_trivially_copyable_v<Geometry>);
+  std::string b(sizeof v.dims + sizeof(Geometry) + v.data.size() * sizeof(T), '\0');
+  std::memcpy(b.data(), v.dims.data(), sizeof v.dims);
+  std::memcpy(b.data() + sizeof v.dims, &v.geometry, sizeof(Geometry));
+  std::memcpy(b.data() + sizeof v.dims + sizeof(Geometry), v.data.data(), v.data.size() * sizeof(T));
+  return b;
+}
+template <class T>
+Volume<T> unpack(const std::string& b) {
+  Volume<T> v;
+  std::memcpy(v.dims.data(), b.data(), sizeof v.dims);
+  std::memcpy(&v.geometry, b.data() + sizeof v.dims, sizeof(Geometry));
+  v.data.resize((b.size() - sizeof v.dims - sizeof(Geometry)) / sizeof(T));
+  std::memcpy(v.data.data(), b.data() + sizeof v.dims + sizeof(Geometry), v.data.size() * sizeof(T));
+  return v;
+}
+constexpr const char* kCrash = "the NIfTI library crashed on this file (malformed or corrupt NIfTI)";
+}  // namespace
+
+ImageVolume read_nifti_image(const std::string& path) {
+  require_exists(path, "NIfTI file");
+  return unpack<float>(run_isolated([&] { return pack(read_image_direct(path)); }, path, kCrash));
+}
+
+LabelVolume read_nifti_labels(const std::string& path) {
+  require_exists(path, "NIfTI file");
+  return unpack<uint8_t>(run_isolated([&] { return pack(read_labels_direct(path)); }, path, kCrash));
+}
+
 void write_nifti(const std::string& path, const LabelVolume& v) { write_any(path, v, DT_UINT8); }
 void write_nifti(const std::string& path, const ImageVolume& v) { write_any(path, v, DT_FLOAT32); }
 }  // namespace cmems
@@ -174,9 +206,17 @@ void write_nifti(const std::string& path, const ImageVolume& v) { write_any(path
 namespace cmems {
 std::array<int64_t, 3> read_nifti_dims(const std::string& path) {
   require_exists(path, "NIfTI file");
-  nifti_set_debug_level(0);
-  NimPtr n(nifti_image_read(path.c_str(), 0));
-  CMEMS_CHECK(n, path, ": not a readable NIfTI file (corrupt, truncated or wrong format)");
-  return {n->nx, n->ny, n->dim[0] >= 3 ? std::max<int64_t>(n->nz, 1) : 1};
+  std::string b = run_isolated(
+      [&] {
+        nifti_set_debug_level(0);
+        NimPtr n(nifti_image_read(path.c_str(), 0));
+        CMEMS_CHECK(n, path, ": not a readable NIfTI file (corrupt, truncated or wrong format)");
+        std::array<int64_t, 3> d{n->nx, n->ny, n->dim[0] >= 3 ? std::max<int64_t>(n->nz, 1) : 1};
+        return std::string(reinterpret_cast<const char*>(d.data()), sizeof d);
+      },
+      path, kCrash);
+  std::array<int64_t, 3> d;
+  std::memcpy(d.data(), b.data(), sizeof d);
+  return d;
 }
 }  // namespace cmems
