@@ -10,6 +10,7 @@
 #include "infer/predictor.hpp"
 #include "io/dataset.hpp"
 #include "io/nifti.hpp"
+#include "io/prepared.hpp"
 #include "phantom/phantom.hpp"
 
 namespace cmems {
@@ -166,6 +167,38 @@ Runner add_predict(CLI::App& app) {
       write_nifti(out.string(), lab);
       std::printf("%s -> %s\n", p.string().c_str(), out.string().c_str());
     }
+    return 0;
+  };
+}
+
+Runner add_prepare(CLI::App& app) {
+  auto* cmd = app.add_subcommand("prepare", "Convert ACDC HDF5, nnU-Net NIfTI or Synapse (TransUNet) data to the compact prepared form");
+  struct A {
+    std::string in, out;
+    int level = 19;
+    bool force = false;
+  };
+  auto a = std::make_shared<A>();
+  cmd->add_option("--in", a->in, "dataset folder (any supported layout)")->required();
+  cmd->add_option("--out", a->out, "prepared dataset folder")->required();
+  cmd->add_option("--level", a->level, "zstd compression level")->capture_default_str()->check(CLI::Range(1, 22));
+  cmd->add_flag("--force", a->force, "write into a non-empty folder");
+  return [a] {
+    auto reader = DatasetReader::open(a->in);
+    CMEMS_CHECK(!path_is_within(a->out, a->in), a->out, ": refusing to write inside the input dataset ", a->in);
+    prepare_output_dir(a->out, a->force);
+    PrepareStats st = write_prepared(*reader, a->out, a->level);
+    nlohmann::json j = {{"command", "cmems prepare --in " + a->in + " --out " + a->out + " --level " + std::to_string(a->level)},
+                        {"source_kind", reader->kind()},
+                        {"slices", st.slices},
+                        {"volumes", st.volumes},
+                        {"bytes_train_images", st.bytes_train_images},
+                        {"bytes_train_labels", st.bytes_train_labels},
+                        {"bytes_eval", st.bytes_eval},
+                        {"max_abs_quantisation_error", st.max_abs_error},
+                        {"max_relative_quantisation_error", st.max_relative_error}};
+    write_file_atomic(fs::path(a->out) / "prepare_stats.json", j.dump(2) + "\n");
+    std::printf("%s\n", j.dump(2).c_str());
     return 0;
   };
 }

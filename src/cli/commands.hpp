@@ -23,6 +23,7 @@ Runner add_predict(CLI::App& app);
 Runner add_list(CLI::App& app);
 Runner add_synth(CLI::App& app);
 Runner add_bench(CLI::App& app);
+Runner add_prepare(CLI::App& app);
 
 /// Every Config field as a flag on `cmd`; values land in `values` (key -> text).
 void add_config_flags(CLI::App& cmd, std::map<std::string, std::string>& values);

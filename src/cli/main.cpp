@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   };
   add("demo", cmems::add_demo);
   add("phantom", cmems::add_phantom);
+  add("prepare", cmems::add_prepare);
   add("train", cmems::add_train);
   add("evaluate", cmems::add_evaluate);
   add("predict", cmems::add_predict);

@@ -99,11 +99,7 @@ double run_training(Config c, const std::string& data, const std::string& run, b
   std::fprintf(stderr, "cmems: method %s, exemplar %s, %lld unlabeled slices, %lld iterations on %s\n", c.method.c_str(),
                c.exemplar.empty() ? "(all labels)" : c.exemplar.c_str(), (long long)d.unlabeled.size(0),
                (long long)c.iterations, c.device.c_str());
-  RunInfo info{to_json(c).dump(), reader->class_names(), reader->kind() == "acdc" ? "as_stored" : "MRI"};
-  if (reader->kind() == "nnunet") {
-    auto dj = nlohmann::json::parse(read_file(fs::path(data) / "dataset.json"));
-    info.normalisation = dj["channel_names"].begin()->get<std::string>();
-  }
+  RunInfo info{to_json(c).dump(), reader->class_names(), reader->normalisation()};
   TrainOptions o;
   o.run_dir = run;
   o.resume = resume;

@@ -11,6 +11,8 @@
 #include "core/fs.hpp"
 #include "io/hdf5.hpp"
 #include "io/nifti.hpp"
+#include "io/npz.hpp"
+#include "io/prepared.hpp"
 
 namespace cmems {
 using nlohmann::json;
@@ -111,6 +113,7 @@ class NnunetReader final : public DatasetReader {
   }
 
   std::string kind() const override { return "nnunet"; }
+  std::string normalisation() const override { return channel_; }
   std::vector<std::string> class_names() const override { return classes_; }
 
   std::vector<std::string> training_slice_ids() const override {
@@ -249,6 +252,7 @@ class AcdcReader final : public DatasetReader {
     require_exists(root_ / "data", "ACDC data folder");
   }
   std::string kind() const override { return "acdc"; }
+  std::string normalisation() const override { return "as_stored"; }
   std::vector<std::string> class_names() const override { return {"background", "RV", "Myo", "LV"}; }
   std::vector<std::string> training_slice_ids() const override { return ids_; }
 
@@ -337,14 +341,113 @@ class AcdcReader final : public DatasetReader {
   fs::path root_;
   std::vector<std::string> ids_;
 };
+// ---------------------------------------------------------------------------------------
+// Synapse in the TransUNet layout: train_npz/NAME.npz (image, label 2D), test_vol_h5/
+// CASE.npy.h5 (image, label D×H×W), lists/lists_Synapse/train.txt and test_vol.txt.
+// Images already in [0, 1] are kept; raw HU (max > 2) get the CT window [-125, 275].
+class SynapseReader final : public DatasetReader {
+ public:
+  explicit SynapseReader(fs::path root) : root_(std::move(root)) {
+    ids_ = read_list(root_ / "lists" / "lists_Synapse" / "train.txt");
+    for (auto& id : ids_)
+      if (id.size() > 4 && id.compare(id.size() - 4, 4, ".npz") == 0) id.resize(id.size() - 4);
+  }
+  std::string kind() const override { return "synapse"; }
+  std::string normalisation() const override { return "CT"; }
+  std::vector<std::string> class_names() const override {
+    return {"background", "aorta", "gallbladder", "kidney_left", "kidney_right", "liver", "pancreas", "spleen", "stomach"};
+  }
+  std::vector<std::string> training_slice_ids() const override { return ids_; }
+  std::vector<Image2D> unlabeled_slices(const std::string& skip_id) const override {
+    std::vector<Image2D> out;
+    for (auto& id : ids_)
+      if (id != skip_id) out.push_back(read_slice(id, false).image);
+    return out;
+  }
+  LabeledImage2D exemplar(const std::string& id) const override {
+    CMEMS_CHECK(std::find(ids_.begin(), ids_.end(), id) != ids_.end(), "exemplar '", id, "': not in ",
+                (root_ / "lists" / "lists_Synapse" / "train.txt").string());
+    auto e = read_slice(id, true);
+    CMEMS_CHECK(has_foreground(e.label), "exemplar '", id, "': the slice has no foreground label");
+    return e;
+  }
+  // Default rule: the first training case in sorted order, its middle slice. Reads no label.
+  std::string default_exemplar() const override {
+    std::vector<std::string> v = ids_;
+    std::sort(v.begin(), v.end());
+    const std::string c = v.front().substr(0, v.front().find('_'));
+    std::vector<std::string> same;
+    for (auto& id : v)
+      if (id.rfind(c + "_", 0) == 0) same.push_back(id);
+    return same[same.size() / 2];
+  }
+  std::vector<LabeledImage2D> all_labeled_slices() const override {
+    std::vector<LabeledImage2D> out;
+    for (auto& id : ids_) out.push_back(read_slice(id, true));
+    return out;
+  }
+  std::string default_split() const override { return "test_vol"; }
+  std::vector<std::string> cases(const std::string& split) const override {
+    auto c = read_list(root_ / "lists" / "lists_Synapse" / (split + ".txt"));
+    for (auto& n : c)
+      if (n.size() > 7 && n.compare(n.size() - 7, 7, ".npy.h5") == 0) n.resize(n.size() - 7);
+    return c;
+  }
+  CaseVolume volume(const std::string&, const std::string& name) const override {
+    std::string p = (root_ / "test_vol_h5" / (name + ".npy.h5")).string();
+    auto img = read_h5_float(p, "image");
+    auto lab = read_h5_u8(p, "label");
+    CMEMS_CHECK(img.shape.size() == 3, p, ": expected a D×H×W image volume");
+    CMEMS_CHECK(lab.shape == img.shape, p, ": label shape does not match the image");
+    check_labels(lab.data, num_classes(), p);
+    CaseVolume v;
+    v.name = name;
+    v.image.dims = v.label.dims = {img.shape[2], img.shape[1], img.shape[0]};
+    v.image.data = std::move(img.data);
+    window_if_raw(v.image.data);
+    v.label.data = std::move(lab.data);
+    return v;
+  }
+
+ private:
+  static void window_if_raw(std::vector<float>& x) {
+    if (x.empty() || *std::max_element(x.begin(), x.end()) <= 2.f) return;
+    for (auto& v : x) v = std::clamp((v + 125.f) / 400.f, 0.f, 1.f);
+  }
+  LabeledImage2D read_slice(const std::string& id, bool with_label) const {
+    std::string p = (root_ / "train_npz" / (id + ".npz")).string();
+    auto arrays = read_npz(p);
+    CMEMS_CHECK(arrays.count("image"), p, ": has no array 'image'");
+    const NpyArray& im = arrays.at("image");
+    CMEMS_CHECK(im.shape.size() == 2, p, ": 'image' must be 2D");
+    LabeledImage2D s{Image2D{id, im.shape[0], im.shape[1], im.to_float()}, {}};
+    for (float v : s.image.pixels) CMEMS_CHECK(std::isfinite(v), p, ": 'image' contains NaN or Inf");
+    window_if_raw(s.image.pixels);
+    if (with_label) {
+      CMEMS_CHECK(arrays.count("label"), p, ": has no array 'label'");
+      const NpyArray& la = arrays.at("label");
+      CMEMS_CHECK(la.shape == im.shape, p, ": 'label' shape does not match 'image'");
+      for (float v : la.to_float()) {
+        CMEMS_CHECK(v >= 0 && v < float(num_classes()) && v == std::floor(v), p, ": label value ", v,
+                    " is outside the declared classes 0..", num_classes() - 1);
+        s.label.push_back(uint8_t(v));
+      }
+    }
+    return s;
+  }
+  fs::path root_;
+  std::vector<std::string> ids_;
+};
 }  // namespace
 
 std::unique_ptr<DatasetReader> DatasetReader::open(const std::string& root) {
   fs::path r(root);
   require_exists(r, "dataset folder");
   CMEMS_CHECK(fs::is_directory(r), root, ": not a folder");
+  if (fs::exists(r / "prepared.json")) return open_prepared(root);
   if (fs::exists(r / "dataset.json")) return std::make_unique<NnunetReader>(r);
   if (fs::exists(r / "train_slices.list")) return std::make_unique<AcdcReader>(r);
-  CMEMS_FAIL(root, ": not a dataset (expected dataset.json for nnU-Net NIfTI, or train_slices.list for ACDC HDF5)");
+  if (fs::exists(r / "lists" / "lists_Synapse" / "train.txt")) return std::make_unique<SynapseReader>(r);
+  CMEMS_FAIL(root, ": not a dataset (expected dataset.json for nnU-Net NIfTI, train_slices.list for ACDC HDF5, or lists/lists_Synapse/train.txt for Synapse)");
 }
 }  // namespace cmems

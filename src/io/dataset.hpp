@@ -1,6 +1,8 @@
 // Dataset readers for training and evaluation, torch-free.
 // Kinds: nnU-Net v2 raw NIfTI folders (dataset.json, imagesTr/, labelsTr/, imagesTs/,
-// labelsTs/) and the ACDC HDF5 layout (train_slices.list, NAME.list, data/*.h5).
+// labelsTs/), the ACDC HDF5 layout (train_slices.list, NAME.list, data/*.h5), Synapse in
+// the TransUNet layout (train_npz/, test_vol_h5/, lists/lists_Synapse/), and cmems'
+// prepared form (prepared.json + zstd frames, io/prepared.hpp).
 //
 // The exemplar rule is enforced here by construction: training slices come back as
 // Image2D, which has no label; the only label a training path can obtain is the
@@ -9,6 +11,7 @@
 //
 // Intensity normalisation (per dataset kind):
 //   ACDC HDF5: kept as stored (already min-max scaled to [0,1] per volume).
+//   Synapse: kept as stored when in [0, 1] (TransUNet's files); raw HU windowed as CT.
 //   NIfTI, channel "CT": window [-125, 275] HU mapped to [0, 1] (Synapse/TransUNet).
 //   NIfTI, any other channel (MRI): per volume, clip to the 0.5th-99.5th percentile and
 //   scale to [0, 1].
@@ -49,6 +52,9 @@ class DatasetReader {
   static std::unique_ptr<DatasetReader> open(const std::string& root);
 
   virtual std::string kind() const = 0;
+  /// How new NIfTI images must be normalised for a model trained on this data: the NIfTI
+  /// channel name ("MRI", "CT", ...), "CT" for Synapse, "as_stored" for ACDC.
+  virtual std::string normalisation() const = 0;
   virtual std::vector<std::string> class_names() const = 0;  // index = label value
   int num_classes() const { return static_cast<int>(class_names().size()); }
 
