@@ -1,6 +1,8 @@
 #include "io/npz.hpp"
 
+#ifdef CMEMS_HAVE_LIBZIP
 #include <zip.h>
+#endif
 
 #include <cstring>
 #include <memory>
@@ -151,6 +153,9 @@ std::vector<float> NpyArray::to_float() const {
 
 std::map<std::string, NpyArray> read_npz(const std::string& path) {
   require_exists(path, "npz file");
+#ifndef CMEMS_HAVE_LIBZIP
+  CMEMS_FAIL(path, ": this cmems was built without libzip, so .npz files cannot be read (use `cmems prepare` on a machine with it)");
+#else
   int err = 0;
   std::unique_ptr<zip_t, int (*)(zip_t*)> z(zip_open(path.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &err), zip_close);
   CMEMS_CHECK(z, path, ": not a readable .npz (zip) archive (libzip error ", err, ")");
@@ -173,5 +178,6 @@ std::map<std::string, NpyArray> read_npz(const std::string& path) {
     out[name] = parse_npy(bytes, path + ":" + name);
   }
   return out;
+#endif
 }
 }  // namespace cmems
