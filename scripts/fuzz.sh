@@ -15,7 +15,7 @@ run() {
   local t=$1
   mkdir -p "runs/fuzz/$t-corpus" "runs/fuzz/$t-crashes"
   ./build-fuzz/fuzz/${t}_fuzz "runs/fuzz/$t-corpus" "fuzz/corpus/$t" -max_total_time="$SECONDS_PER" \
-    -rss_limit_mb=4096 -timeout=30 -artifact_prefix="runs/fuzz/$t-crashes/" -print_final_stats=1 \
+    -rss_limit_mb=4096 -malloc_limit_mb=8192 -timeout=30 -artifact_prefix="runs/fuzz/$t-crashes/" -print_final_stats=1 \
     >"runs/fuzz/$t.log" 2>&1 || true
 }
 n=0

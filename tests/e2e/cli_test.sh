@@ -52,6 +52,8 @@ expect_error "bad config file" "bad.json" "$CMEMS" train --data "$T/data" --out 
 head -c 1000 "$T/data/imagesTs/phantom_500_0000.nii.gz" >"$T/trunc_0000.nii.gz"
 mkdir -p "$T/tin" && mv "$T/trunc_0000.nii.gz" "$T/tin/"
 expect_error "truncated NIfTI" "trunc_0000.nii.gz" "$CMEMS" predict --model "$T/run" -i "$T/tin" -o "$T/tout"
+mkdir -p "$T/jin" && printf 'not a nifti file, just text' >"$T/jin/junk_0000.nii.gz"
+expect_error "malformed NIfTI header" "junk_0000.nii.gz" "$CMEMS" predict --model "$T/run" -i "$T/jin" -o "$T/jout"
 expect_error "corrupt weights" "weights.safetensors" bash -c "mkdir -p '$T/badrun' && head -c 100 '$T/run/weights.safetensors' >'$T/badrun/weights.safetensors' && exec '$CMEMS' predict --model '$T/badrun' -i '$T/data/imagesTs' -o '$T/p3'"
 
 # kill -9 during training, then --resume: same weights as an uninterrupted run.
