@@ -8,7 +8,7 @@ ITER=${1:-1000}
 OUT=${2:-runs/phantom-exp}
 EXEMPLARS=${EXEMPLARS:-"phantom_000:5 phantom_003:4 phantom_006:4"}
 METHODS=${METHODS:-"supervised supervised-synth cmems"}
-PRESET="--data.size 64 --model.width 8 --batch.labeled 4 --batch.unlabeled 4 --log-every 50 --checkpoint-every 500"
+PRESET="--data.size 64 --model.width 8 --batch.labeled 4 --batch.unlabeled 4 --log-every 50 --checkpoint-every 500 --threads ${THREADS:-0}"
 mkdir -p "$OUT"
 [ -f "$OUT/data/dataset.json" ] || "$CMEMS" phantom --out "$OUT/data"
 for ex in $EXEMPLARS; do
