@@ -3,6 +3,7 @@
 #include <zstd.h>
 
 #include <algorithm>
+#include <cstring>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
@@ -21,41 +22,97 @@ std::string compress(const void* p, size_t n, int level) {
   return out;
 }
 
-std::string decompress(const std::string& blob, const json& ref, size_t expected, const std::string& origin) {
+// Decompresses one frame; its content size must not exceed `max_size`.
+std::string decompress(const std::string& blob, const json& ref, size_t max_size, const std::string& origin) {
   const auto off = ref.at(0).get<uint64_t>(), len = ref.at(1).get<uint64_t>();
   CMEMS_CHECK(off <= blob.size() && len <= blob.size() - off, origin, ": index points outside the data file");
-  std::string out(expected, '\0');
+  unsigned long long size = ZSTD_getFrameContentSize(blob.data() + off, len);
+  CMEMS_CHECK(size != ZSTD_CONTENTSIZE_ERROR && size != ZSTD_CONTENTSIZE_UNKNOWN && size <= max_size, origin,
+              ": corrupt zstd frame");
+  std::string out(size_t(size), '\0');
   size_t k = ZSTD_decompress(out.data(), out.size(), blob.data() + off, len);
-  CMEMS_CHECK(!ZSTD_isError(k) && k == expected, origin, ": corrupt zstd frame");
+  CMEMS_CHECK(!ZSTD_isError(k) && k == size, origin, ": corrupt zstd frame");
   return out;
 }
 
-struct Quantised {
+// Largest frame an n-value image may need (a palette of up to 65,536 floats + indices).
+size_t image_frame_bound(size_t n) { return 4 + 4 * 65536 + 2 * n; }
+
+// A slice or volume's intensities, losslessly as a palette of its distinct values plus
+// uint8/uint16 indices when it has at most 65,536 of them (ACDC: a few hundred grey levels),
+// otherwise quantised to uint16 over [lo, hi].
+struct Encoded {
+  std::string enc;  // "palette8", "palette16" or "q16"
   float lo = 0, hi = 0;
-  std::vector<uint16_t> q;
+  std::string bytes;
 };
 
-Quantised quantise(const std::vector<float>& x, PrepareStats& st) {
-  Quantised r;
+template <class T>
+void append(std::string& out, const std::vector<T>& v) {
+  out.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
+}
+
+Encoded encode(const std::vector<float>& x, PrepareStats& st) {
+  Encoded e;
   auto [mn, mx] = std::minmax_element(x.begin(), x.end());
-  r.lo = *mn, r.hi = *mx;
-  const double range = double(r.hi) - double(r.lo), scale = range > 0 ? 65535.0 / range : 0.0;
-  r.q.resize(x.size());
+  e.lo = *mn, e.hi = *mx;
+  std::vector<float> pal(x);
+  std::sort(pal.begin(), pal.end());
+  pal.erase(std::unique(pal.begin(), pal.end()), pal.end());
+  if (pal.size() <= 65536) {
+    const uint32_t n = uint32_t(pal.size());
+    e.bytes.append(reinterpret_cast<const char*>(&n), 4);
+    append(e.bytes, pal);
+    std::vector<uint16_t> idx(x.size());
+    for (size_t i = 0; i < x.size(); ++i) idx[i] = uint16_t(std::lower_bound(pal.begin(), pal.end(), x[i]) - pal.begin());
+    if (n <= 256) {
+      e.enc = "palette8";
+      append(e.bytes, std::vector<uint8_t>(idx.begin(), idx.end()));
+    } else {
+      e.enc = "palette16";
+      append(e.bytes, idx);
+    }
+    return e;  // lossless
+  }
+  e.enc = "q16";
+  const double range = double(e.hi) - double(e.lo), scale = range > 0 ? 65535.0 / range : 0.0;
+  std::vector<uint16_t> q(x.size());
   for (size_t i = 0; i < x.size(); ++i) {
-    r.q[i] = uint16_t(std::lround((double(x[i]) - r.lo) * scale));
-    double back = r.lo + (range > 0 ? r.q[i] * (range / 65535.0) : 0.0);
-    double err = std::abs(float(back) - x[i]);
+    q[i] = uint16_t(std::lround((double(x[i]) - e.lo) * scale));
+    double err = std::abs(float(e.lo + (range > 0 ? q[i] * (range / 65535.0) : 0.0)) - x[i]);
     st.max_abs_error = std::max(st.max_abs_error, err);
     if (range > 0) st.max_relative_error = std::max(st.max_relative_error, err / range);
   }
-  return r;
+  append(e.bytes, q);
+  return e;
 }
 
-std::vector<float> dequantise(const std::string& raw, float lo, float hi) {
-  std::vector<float> x(raw.size() / 2);
-  const double step = (double(hi) - double(lo)) / 65535.0;
-  const auto* q = reinterpret_cast<const uint16_t*>(raw.data());
-  for (size_t i = 0; i < x.size(); ++i) x[i] = float(lo + q[i] * step);
+std::vector<float> decode(const std::string& raw, const json& meta, size_t n, const std::string& origin) {
+  std::vector<float> x(n);
+  const std::string enc = meta.value("enc", "q16");
+  if (enc == "q16") {
+    CMEMS_CHECK(raw.size() == 2 * n, origin, ": corrupt prepared frame");
+    const float lo = meta["lo"], hi = meta["hi"];
+    const double step = (double(hi) - double(lo)) / 65535.0;
+    const auto* q = reinterpret_cast<const uint16_t*>(raw.data());
+    for (size_t i = 0; i < n; ++i) x[i] = float(lo + q[i] * step);
+    return x;
+  }
+  CMEMS_CHECK(enc == "palette8" || enc == "palette16", origin, ": unknown encoding '", enc, "'");
+  uint32_t count = 0;
+  CMEMS_CHECK(raw.size() >= 4, origin, ": corrupt prepared frame");
+  std::memcpy(&count, raw.data(), 4);
+  const size_t w = enc == "palette8" ? 1 : 2;
+  CMEMS_CHECK(count >= 1 && count <= 65536 && raw.size() == 4 + 4 * size_t(count) + w * n, origin,
+              ": corrupt prepared frame");
+  std::vector<float> pal(count);
+  std::memcpy(pal.data(), raw.data() + 4, 4 * size_t(count));
+  const char* idx = raw.data() + 4 + 4 * size_t(count);
+  for (size_t i = 0; i < n; ++i) {
+    size_t k = w == 1 ? size_t(static_cast<uint8_t>(idx[i])) : size_t(reinterpret_cast<const uint16_t*>(idx)[i]);
+    CMEMS_CHECK(k < count, origin, ": corrupt prepared frame (index out of the palette)");
+    x[i] = pal[k];
+  }
   return x;
 }
 
@@ -137,8 +194,9 @@ class PreparedReader final : public DatasetReader {
       c.image.dims = c.label.dims = v["dims"].get<std::array<int64_t, 3>>();
       c.image.geometry.spacing = c.label.geometry.spacing = v["spacing"].get<std::array<double, 3>>();
       const size_t n = size_t(c.image.dims[0] * c.image.dims[1] * c.image.dims[2]);
-      c.image.data = dequantise(decompress(blob, v["img"], 2 * n, root_.string()), v["lo"], v["hi"]);
+      c.image.data = decode(decompress(blob, v["img"], image_frame_bound(n), root_.string()), v, n, root_.string());
       std::string l = decompress(blob, v["lab"], n, root_.string());
+      CMEMS_CHECK(l.size() == n, root_.string(), ": corrupt label frame of ", name);
       c.label.data.assign(l.begin(), l.end());
       return c;
     }
@@ -148,11 +206,14 @@ class PreparedReader final : public DatasetReader {
  private:
   Image2D image_of(const json& s, const std::string& blob) const {
     Image2D im{s["id"], s["h"], s["w"], {}};
-    im.pixels = dequantise(decompress(blob, s["img"], size_t(2 * im.h * im.w), root_.string()), s["lo"], s["hi"]);
+    const size_t n = size_t(im.h * im.w);
+    im.pixels = decode(decompress(blob, s["img"], image_frame_bound(n), root_.string()), s, n, root_.string());
     return im;
   }
   std::vector<uint8_t> label_of(const json& s, const std::string& blob) const {
-    std::string l = decompress(blob, s["lab"], size_t(s["h"].get<int64_t>() * s["w"].get<int64_t>()), root_.string());
+    const size_t n = size_t(s["h"].get<int64_t>() * s["w"].get<int64_t>());
+    std::string l = decompress(blob, s["lab"], n, root_.string());
+    CMEMS_CHECK(l.size() == n, root_.string(), ": corrupt label frame");
     std::vector<uint8_t> v(l.begin(), l.end());
     for (auto x : v)
       CMEMS_CHECK(x < classes_.size(), root_.string(), ": label value ", int(x), " outside the declared classes");
@@ -171,9 +232,9 @@ PrepareStats write_prepared(const DatasetReader& r, const std::string& out, int 
   std::string img_blob, lab_blob, eval_blob;
   json train = json::array();
   for (auto& s : r.all_labeled_slices()) {
-    Quantised q = quantise(s.image.pixels, st);
-    train.push_back({{"id", s.image.id}, {"h", s.image.h}, {"w", s.image.w}, {"lo", q.lo}, {"hi", q.hi},
-                     {"img", frame(img_blob, compress(q.q.data(), q.q.size() * 2, level))},
+    Encoded q = encode(s.image.pixels, st);
+    train.push_back({{"id", s.image.id}, {"h", s.image.h}, {"w", s.image.w}, {"enc", q.enc}, {"lo", q.lo}, {"hi", q.hi},
+                     {"img", frame(img_blob, compress(q.bytes.data(), q.bytes.size(), level))},
                      {"lab", frame(lab_blob, compress(s.label.data(), s.label.size(), level))}});
     ++st.slices;
   }
@@ -182,9 +243,9 @@ PrepareStats write_prepared(const DatasetReader& r, const std::string& out, int 
   for (auto& name : r.cases(split)) {
     CaseVolume v = r.volume(split, name);
     CMEMS_CHECK(!v.label.data.empty(), name, ": evaluation volume without a label");
-    Quantised q = quantise(v.image.data, st);
-    vols.push_back({{"name", name}, {"dims", v.image.dims}, {"spacing", v.image.geometry.spacing}, {"lo", q.lo},
-                    {"hi", q.hi}, {"img", frame(eval_blob, compress(q.q.data(), q.q.size() * 2, level))},
+    Encoded q = encode(v.image.data, st);
+    vols.push_back({{"name", name}, {"dims", v.image.dims}, {"spacing", v.image.geometry.spacing}, {"enc", q.enc},
+                    {"lo", q.lo}, {"hi", q.hi}, {"img", frame(eval_blob, compress(q.bytes.data(), q.bytes.size(), level))},
                     {"lab", frame(eval_blob, compress(v.label.data.data(), v.label.data.size(), level))}});
     ++st.volumes;
   }
@@ -194,7 +255,7 @@ PrepareStats write_prepared(const DatasetReader& r, const std::string& out, int 
             {"classes", r.class_names()},
             {"default_exemplar", r.default_exemplar()},
             {"default_split", split},
-            {"quantisation", "uint16 over each slice's [lo, hi]"},
+            {"encoding", "palette8/palette16: lossless palette + indices; q16: uint16 over [lo, hi]"},
             {"train", train},
             {"splits", {{split, vols}}}};
   write_file_atomic(root / "train_images.zst", img_blob);

@@ -1,8 +1,9 @@
 // cmems' prepared dataset: what `cmems prepare` writes from any supported layout, and what
 // training and evaluation read directly and fast. A folder with
 //   prepared.json       classes, normalisation, default exemplar, per-slice/per-volume index;
-//   train_images.zst    one zstd frame per training slice: uint16 quantised over the
-//                       slice's [lo, hi] (error ≤ (hi − lo)/131070);
+//   train_images.zst    one zstd frame per training slice: lossless palette (its distinct
+//                       values) + uint8/uint16 indices when it has ≤ 65,536 of them (ACDC),
+//                       else uint16 quantised over [lo, hi] (error ≤ (hi − lo)/131070);
 //   train_labels.zst    one zstd frame per training slice label (uint8) — separate frames so
 //                       that reading the exemplar's label decompresses no other label;
 //   eval.zst            evaluation volumes (quantised image + label frames).
