@@ -29,7 +29,6 @@ extern "C" void on_signal(int sig) {
 
 void add_config_flags(CLI::App& cmd, std::map<std::string, std::string>& values) {
   Config c;
-  nlohmann::json defaults = to_json(c);
   for (auto& f : fields(c)) {
     std::string help = f.help;
     if (!f.choices.empty()) {
@@ -37,7 +36,8 @@ void add_config_flags(CLI::App& cmd, std::map<std::string, std::string>& values)
       for (size_t i = 0; i < f.choices.size(); ++i) help += (i ? "|" : "") + f.choices[i];
       help += "}";
     }
-    cmd.add_option(f.flag(), values[f.key], help)->group("Options (see `cmems list`)");
+    const char* type = f.type == FieldType::Int ? "INT" : f.type == FieldType::Real ? "FLOAT" : f.type == FieldType::Bool ? "BOOL" : "TEXT";
+    cmd.add_option(f.flag(), values[f.key], help)->group("Options (see `cmems list`)")->type_name(type);
   }
 }
 

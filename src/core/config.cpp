@@ -30,7 +30,7 @@ std::vector<FieldRef> fields(Config& c) {
   std::vector<std::string> methods;
   for (auto& p : method_presets()) methods.push_back(p.name);
   return {
-      S("method", c.method, "training method (presets below) [ours]", methods),
+      S("method", c.method, "training method (each a preset of the options below; `cmems list`) [METHOD.md]", methods),
       I("iterations", c.iterations, "training iterations [ref: SSL4MIS ACDC: 30000]", 1, 1e9),
       I("seed", c.seed, "random seed [ours]", 0, 9e18),
       S("device", c.device, "training/inference device [ours]", {"cpu", "cuda"}),
