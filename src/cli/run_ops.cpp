@@ -77,12 +77,15 @@ double run_training(Config c, const std::string& data, const std::string& run, b
   fs::path cfg_path = fs::path(run) / "config.json";
   if (resume) {
     require_exists(cfg_path, "run configuration (nothing to resume)");
+    // A resumed run keeps its saved configuration; only the length, device and thread
+    // count may change.
     Config saved;
-    apply_json(saved, nlohmann::json::parse(read_file(cfg_path)), cfg_path.string());
-    CMEMS_CHECK(saved.method == c.method && saved.seed == c.seed && saved.exemplar == c.exemplar ||
-                    c.exemplar.empty(),
-                cfg_path.string(), ": --resume with a different method, seed or exemplar than the run's");
-    saved.iterations = c.iterations;  // a resumed run may be extended
+    try {
+      apply_json(saved, nlohmann::json::parse(read_file(cfg_path)), cfg_path.string());
+    } catch (const nlohmann::json::exception& e) {
+      CMEMS_FAIL(cfg_path.string(), ": malformed JSON (", e.what(), ")");
+    }
+    saved.iterations = c.iterations;
     saved.device = c.device;
     saved.threads = c.threads;
     c = saved;

@@ -75,7 +75,7 @@ TrainResult train(const Config& c, const TrainingData& data, const RunInfo& info
 
   TrainResult r;
   Progress progress(start, c.iterations, o.live_progress);
-  int64_t it = start;
+  int64_t it = start, saved_at = start;
   for (; it < c.iterations; ++it) {
     if ((o.stop && o.stop->load()) || it == o.stop_at) {
       r.interrupted = true;
@@ -100,11 +100,11 @@ TrainResult train(const Config& c, const TrainingData& data, const RunInfo& info
         std::snprintf(buf, sizeof buf, "loss %.4f", r.last_loss);
         progress.update(it + 1, buf);
       }
-      if (save) checkpoint(it + 1);
+      if (save) checkpoint(it + 1), saved_at = it + 1;
     }
   }
   progress.finish();
-  checkpoint(it);
+  if (saved_at != it || !fs::exists(ckpt)) checkpoint(it);
   save_weights((run / "weights.safetensors").string(), method->models(), info);
   r.iterations_done = it;
   r.seconds = progress.seconds();
