@@ -25,19 +25,4 @@ for t in $TARGETS; do
   if [ $((n % JOBS)) -eq 0 ]; then wait; fi
 done
 wait
-python3 - "$SECONDS_PER" $TARGETS <<'PY'
-import json, os, re, subprocess, sys, platform
-secs, targets = int(sys.argv[1]), sys.argv[2:]
-out = {"command": f"scripts/fuzz.sh {secs}", "seconds_per_target": secs,
-       "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip(),
-       "machine": f"CPU ({os.cpu_count()} cores, {platform.machine()})", "targets": {}}
-for t in targets:
-    log = open(f"runs/fuzz/{t}.log", errors="replace").read()
-    execs = re.findall(r"stat::number_of_executed_units:\s*(\d+)", log)
-    crashes = len(os.listdir(f"runs/fuzz/{t}-crashes"))
-    out["targets"][t] = {"executions": int(execs[-1]) if execs else None, "crashes": crashes,
-                         "findings_in_log": len(re.findall(r"ERROR: (AddressSanitizer|libFuzzer|UndefinedBehaviorSanitizer)", log))}
-os.makedirs("results", exist_ok=True)
-json.dump(out, open("results/fuzz.json", "w"), indent=2)
-print(json.dumps(out, indent=2))
-PY
+python3 scripts/fuzz_summary.py "$SECONDS_PER" $TARGETS
