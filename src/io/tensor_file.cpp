@@ -74,8 +74,6 @@ TensorFile parse_tensor_file(const std::string& bytes, const std::string& origin
     }
   } catch (const json::exception& e) {
     CMEMS_FAIL(origin, ": corrupt weights file (", e.what(), ")");
-  } catch (const Error& e) {
-    throw;
   }
   return f;
 }
