@@ -257,11 +257,10 @@ class AcdcReader final : public DatasetReader {
   std::vector<std::string> training_slice_ids() const override { return ids_; }
 
   std::vector<Image2D> unlabeled_slices(const std::string& skip_id) const override {
-    std::vector<Image2D> out;
-    out.reserve(ids_.size());
+    std::vector<std::string> ids;
     for (auto& id : ids_)
-      if (id != skip_id) out.push_back(read_slice_image(id));
-    return out;
+      if (id != skip_id) ids.push_back(id);
+    return read_slice_images(ids);
   }
 
   LabeledImage2D exemplar(const std::string& id) const override {
@@ -298,15 +297,17 @@ class AcdcReader final : public DatasetReader {
   }
 
   std::vector<LabeledImage2D> all_labeled_slices() const override {
+    std::vector<Image2D> images = read_slice_images(ids_);
+    std::vector<std::string> paths;
+    for (auto& id : ids_) paths.push_back(file(id));
+    std::vector<H5Array<uint8_t>> labels = read_h5_u8(paths, "label");
     std::vector<LabeledImage2D> out;
-    for (auto& id : ids_) {
-      LabeledImage2D e{read_slice_image(id), {}};
-      auto l = read_h5_u8(file(id), "label");
-      CMEMS_CHECK(l.shape.size() == 2 && l.shape[0] == e.image.h && l.shape[1] == e.image.w, file(id),
+    for (size_t i = 0; i < ids_.size(); ++i) {
+      auto& l = labels[i];
+      CMEMS_CHECK(l.shape.size() == 2 && l.shape[0] == images[i].h && l.shape[1] == images[i].w, paths[i],
                   ": label shape does not match the image");
-      check_labels(l.data, 4, file(id));
-      e.label = std::move(l.data);
-      out.push_back(std::move(e));
+      check_labels(l.data, 4, paths[i]);
+      out.push_back({std::move(images[i]), std::move(l.data)});
     }
     return out;
   }
@@ -332,11 +333,17 @@ class AcdcReader final : public DatasetReader {
 
  private:
   std::string file(const std::string& id) const { return (root_ / "data" / (id + ".h5")).string(); }
-  Image2D read_slice_image(const std::string& id) const {
-    std::string p = file(id);
-    auto a = read_h5_float(p, "image");
-    CMEMS_CHECK(a.shape.size() == 2, p, ": expected a 2D H×W training slice");
-    return Image2D{id, a.shape[0], a.shape[1], std::move(a.data)};
+  Image2D read_slice_image(const std::string& id) const { return std::move(read_slice_images({id}).front()); }
+  std::vector<Image2D> read_slice_images(const std::vector<std::string>& ids) const {
+    std::vector<std::string> paths;
+    for (auto& id : ids) paths.push_back(file(id));
+    std::vector<H5Array<float>> a = read_h5_float(paths, "image");
+    std::vector<Image2D> out;
+    for (size_t i = 0; i < ids.size(); ++i) {
+      CMEMS_CHECK(a[i].shape.size() == 2, paths[i], ": expected a 2D H×W training slice");
+      out.push_back(Image2D{ids[i], a[i].shape[0], a[i].shape[1], std::move(a[i].data)});
+    }
+    return out;
   }
   fs::path root_;
   std::vector<std::string> ids_;

@@ -67,38 +67,84 @@ void write_ds(H5::H5File& f, const std::string& name, const H5Array<T>& a, const
   ds.write(a.data.data(), t);
 }
 
-// libhdf5 runs in a child process (core/isolate.hpp): it crashes on some malformed files.
+// Arrays travel from the child as [rank][shape...][bytes of data] records.
 template <class T>
-H5Array<T> read_isolated(const std::string& path, const std::string& name, const H5::PredType& mem) {
-  require_exists(path, "HDF5 file");
-  std::string b = run_isolated(
-      [&] {
-        H5Array<T> a = read_any<T>(path, name, mem);
-        std::string s(sizeof(int64_t) * (1 + a.shape.size()) + a.data.size() * sizeof(T), '\0');
-        int64_t rank = int64_t(a.shape.size());
-        std::memcpy(s.data(), &rank, sizeof rank);
-        std::memcpy(s.data() + sizeof rank, a.shape.data(), a.shape.size() * sizeof(int64_t));
-        std::memcpy(s.data() + sizeof(int64_t) * (1 + a.shape.size()), a.data.data(), a.data.size() * sizeof(T));
-        return s;
-      },
-      path, "the HDF5 library crashed on this file (malformed or corrupt HDF5)");
+void pack(std::string& s, const H5Array<T>& a) {
+  const int64_t rank = int64_t(a.shape.size()), bytes = int64_t(a.data.size() * sizeof(T));
+  s.append(reinterpret_cast<const char*>(&rank), sizeof rank);
+  s.append(reinterpret_cast<const char*>(a.shape.data()), a.shape.size() * sizeof(int64_t));
+  s.append(reinterpret_cast<const char*>(&bytes), sizeof bytes);
+  s.append(reinterpret_cast<const char*>(a.data.data()), size_t(bytes));
+}
+
+template <class T>
+H5Array<T> unpack(const std::string& s, size_t& off) {
+  auto take = [&](void* dst, size_t n) {
+    CMEMS_CHECK(off + n <= s.size(), "HDF5 reader: truncated reply from the reading process");
+    std::memcpy(dst, s.data() + off, n);
+    off += n;
+  };
   H5Array<T> a;
-  int64_t rank = 0;
-  std::memcpy(&rank, b.data(), sizeof rank);
+  int64_t rank = 0, bytes = 0;
+  take(&rank, sizeof rank);
+  CMEMS_CHECK(rank >= 1 && rank <= 4, "HDF5 reader: corrupt reply from the reading process");
   a.shape.resize(size_t(rank));
-  std::memcpy(a.shape.data(), b.data() + sizeof rank, size_t(rank) * sizeof(int64_t));
-  size_t off = sizeof(int64_t) * (1 + size_t(rank));
-  a.data.resize((b.size() - off) / sizeof(T));
-  std::memcpy(a.data.data(), b.data() + off, a.data.size() * sizeof(T));
+  take(a.shape.data(), size_t(rank) * sizeof(int64_t));
+  take(&bytes, sizeof bytes);
+  a.data.resize(size_t(bytes) / sizeof(T));
+  take(a.data.data(), size_t(bytes));
   return a;
+}
+
+// libhdf5 runs in a child process (core/isolate.hpp): it crashes on some malformed files.
+// One child reads a whole list (a fork per file costs ~50 ms with torch loaded); when the
+// list fails, the files are read again one child each, so that the error names its file.
+template <class T>
+std::vector<H5Array<T>> read_isolated(const std::vector<std::string>& paths, const std::string& name,
+                                      const H5::PredType& mem) {
+  for (auto& p : paths) require_exists(p, "HDF5 file");
+  auto read_list = [&](size_t begin, size_t end) {
+    std::string b = run_isolated(
+        [&] {
+          std::string s;
+          for (size_t i = begin; i < end; ++i) pack(s, read_any<T>(paths[i], name, mem));
+          return s;
+        },
+        paths[begin], "the HDF5 library crashed on this file (malformed or corrupt HDF5)");
+    std::vector<H5Array<T>> out;
+    size_t off = 0;
+    for (size_t i = begin; i < end; ++i) out.push_back(unpack<T>(b, off));
+    return out;
+  };
+  if (paths.size() == 1) return read_list(0, 1);
+  std::vector<H5Array<T>> out;
+  constexpr size_t kChunk = 256;  // bounds the child's reply (~60 MB of 256x216 float slices)
+  for (size_t begin = 0; begin < paths.size(); begin += kChunk) {
+    const size_t end = std::min(paths.size(), begin + kChunk);
+    std::vector<H5Array<T>> part;
+    try {
+      part = read_list(begin, end);
+    } catch (const Error&) {
+      for (size_t i = begin; i < end; ++i) read_list(i, i + 1);  // throws naming the file
+      throw;
+    }
+    for (auto& a : part) out.push_back(std::move(a));
+  }
+  return out;
 }
 }  // namespace
 
 H5Array<float> read_h5_float(const std::string& path, const std::string& name) {
-  return read_isolated<float>(path, name, H5::PredType::NATIVE_FLOAT);
+  return std::move(read_isolated<float>({path}, name, H5::PredType::NATIVE_FLOAT).front());
 }
 H5Array<uint8_t> read_h5_u8(const std::string& path, const std::string& name) {
-  return read_isolated<uint8_t>(path, name, H5::PredType::NATIVE_UINT8);
+  return std::move(read_isolated<uint8_t>({path}, name, H5::PredType::NATIVE_UINT8).front());
+}
+std::vector<H5Array<float>> read_h5_float(const std::vector<std::string>& paths, const std::string& name) {
+  return read_isolated<float>(paths, name, H5::PredType::NATIVE_FLOAT);
+}
+std::vector<H5Array<uint8_t>> read_h5_u8(const std::vector<std::string>& paths, const std::string& name) {
+  return read_isolated<uint8_t>(paths, name, H5::PredType::NATIVE_UINT8);
 }
 
 void write_h5(const std::string& path, const std::vector<std::pair<std::string, H5Array<float>>>& f32,

@@ -163,6 +163,28 @@ TEST(AcdcReader, ReadsTheSharedAcdcData) {
   EXPECT_EQ(v.label.data.size(), v.image.data.size());
 }
 
+TEST(Hdf5, ReadingAListGivesEachFileAndNamesTheBadOne) {
+  TempDir d;
+  std::vector<std::string> paths;
+  for (int k = 0; k < 3; ++k) {
+    paths.push_back(d.str("s" + std::to_string(k) + ".h5"));
+    write_h5(paths.back(), {{"image", {{2, 3}, std::vector<float>(6, float(k))}}}, {});
+  }
+  auto all = read_h5_float(paths, "image");
+  ASSERT_EQ(all.size(), 3u);
+  for (int k = 0; k < 3; ++k) {
+    EXPECT_EQ(all[k].shape, (std::vector<int64_t>{2, 3}));
+    EXPECT_EQ(all[k].data, std::vector<float>(6, float(k)));
+  }
+  std::ofstream(paths[1], std::ios::trunc) << "garbage";
+  try {
+    read_h5_float(paths, "image");
+    FAIL() << "no error for a corrupt file in the list";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("s1.h5"), std::string::npos) << e.what();
+  }
+}
+
 TEST(Hdf5, CorruptFileNamesThePath) {
   TempDir d;
   std::ofstream(d.str("x.h5")) << "garbage";
