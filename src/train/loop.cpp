@@ -108,6 +108,17 @@ TrainResult train(const Config& c, const TrainingData& data, const RunInfo& info
   save_weights((run / "weights.safetensors").string(), method->models(), info);
   r.iterations_done = it;
   r.seconds = progress.seconds();
+  // Training time, summed over the invocations of a resumed run (kept apart from
+  // metrics.jsonl, which a resumed run reproduces byte for byte).
+  double before = 0;
+  if (o.resume && fs::exists(run / "timing.json")) {
+    try {
+      before = json::parse(read_file(run / "timing.json")).value("train_seconds", 0.0);
+    } catch (const json::exception&) {
+    }
+  }
+  write_file_atomic(run / "timing.json",
+                    json{{"train_seconds", before + r.seconds}, {"iterations", it}}.dump() + "\n");
   return r;
 }
 }  // namespace cmems
