@@ -61,25 +61,29 @@ torch::Tensor Predictor::probabilities(const torch::Tensor& x) const {
   return sum / double(n);
 }
 
+torch::Tensor predict_slices(const torch::Tensor& volume, int64_t size, int64_t batch, const SliceModel& model) {
+  const int64_t nz = volume.size(0), ny = volume.size(1), nx = volume.size(2);
+  auto resize = [](const torch::Tensor& t, int64_t h, int64_t w) {
+    if (t.size(2) == h && t.size(3) == w) return t;
+    return F::interpolate(t, F::InterpolateFuncOptions().size(std::vector<int64_t>{h, w}).mode(torch::kBilinear).align_corners(false));
+  };
+  std::vector<torch::Tensor> out;
+  for (int64_t z0 = 0; z0 < nz; z0 += batch) {
+    auto x = volume.narrow(0, z0, std::min(batch, nz - z0)).unsqueeze(1);
+    out.push_back(resize(model(resize(x, size, size)), ny, nx).argmax(1).to(torch::kByte).to(torch::kCPU));
+  }
+  return torch::cat(out, 0);
+}
+
 LabelVolume Predictor::predict(const ImageVolume& image) const {
-  const int64_t nx = image.dims[0], ny = image.dims[1], nz = image.dims[2], s = c_.size;
-  auto vol = torch::from_blob(const_cast<float*>(image.data.data()), {nz, 1, ny, nx}, torch::kFloat);
+  const int64_t nx = image.dims[0], ny = image.dims[1], nz = image.dims[2];
+  auto vol = torch::from_blob(const_cast<float*>(image.data.data()), {nz, ny, nx}, torch::kFloat).to(dev_);
+  auto lab = predict_slices(vol, c_.size, c_.infer_batch, [this](const torch::Tensor& x) { return probabilities(x); })
+                 .contiguous();
   LabelVolume out;
   out.dims = image.dims;
   out.geometry = image.geometry;
-  out.data.resize(image.data.size());
-  for (int64_t z0 = 0; z0 < nz; z0 += c_.infer_batch) {
-    int64_t b = std::min(c_.infer_batch, nz - z0);
-    auto x = vol.narrow(0, z0, b).to(dev_);
-    auto opts = [](int64_t h, int64_t w) {
-      return F::InterpolateFuncOptions().size(std::vector<int64_t>{h, w}).mode(torch::kBilinear).align_corners(false);
-    };
-    if (ny != s || nx != s) x = F::interpolate(x, opts(s, s));
-    auto p = probabilities(x);
-    if (ny != s || nx != s) p = F::interpolate(p, opts(ny, nx));
-    auto lab = p.argmax(1).to(torch::kByte).to(torch::kCPU).contiguous();
-    std::memcpy(out.data.data() + z0 * nx * ny, lab.data_ptr<uint8_t>(), size_t(b * nx * ny));
-  }
+  out.data.assign(lab.data_ptr<uint8_t>(), lab.data_ptr<uint8_t>() + lab.numel());
   if (c_.infer_lcc) keep_largest_components(out.data, out.dims, int(classes_.size()));
   return out;
 }

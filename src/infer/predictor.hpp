@@ -6,6 +6,7 @@
 #pragma once
 #include <torch/torch.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,15 @@
 #include "model/unet.hpp"
 
 namespace cmems {
+
+/// Class probabilities of a batch of slices [B, 1, S, S] -> [B, C, S, S].
+using SliceModel = std::function<torch::Tensor(const torch::Tensor&)>;
+
+/// Slice-wise labels of a volume [D, H, W] float (any device): each batch of `batch` slices
+/// is resized to size×size (bilinear, align_corners false), passed through `model`, its
+/// probabilities resized back to H×W (bilinear) and argmaxed. Returns [D, H, W] uint8 on
+/// the CPU. [ref: SSL4MIS test_single_volume, which uses order-0 zoom both ways]
+torch::Tensor predict_slices(const torch::Tensor& volume, int64_t size, int64_t batch, const SliceModel& model);
 
 class Predictor {
  public:
