@@ -15,9 +15,15 @@ torch::Tensor resize_image(const Image2D& img, int64_t size) {
 }
 
 torch::Tensor resize_label(const std::vector<uint8_t>& label, int64_t h, int64_t w, int64_t size) {
-  auto t = torch::from_blob(const_cast<uint8_t*>(label.data()), {1, 1, h, w}, torch::kByte).to(torch::kFloat);
-  t = F::interpolate(t, F::InterpolateFuncOptions().size(std::vector<int64_t>{size, size}).mode(torch::kNearest));
-  return t[0][0].to(torch::kLong);
+  // Nearest at pixel centres ("nearest-exact"): output pixel j takes input pixel
+  // floor((j + ½)·in/out), where the bilinear image resize centres it too. Legacy `nearest`
+  // takes floor(j·in/out), half an input pixel off at 2× downsampling.
+  auto centres = [size](int64_t in) {
+    auto j = torch::arange(size, torch::kDouble);
+    return ((j + 0.5) * (double(in) / double(size))).floor().clamp_max(double(in - 1)).to(torch::kLong);
+  };
+  auto t = torch::from_blob(const_cast<uint8_t*>(label.data()), {h, w}, torch::kByte);
+  return t.index_select(0, centres(h)).index_select(1, centres(w)).to(torch::kLong);
 }
 
 TrainingData load_training_data(const DatasetReader& reader, const std::string& exemplar_id,

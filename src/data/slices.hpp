@@ -1,7 +1,8 @@
 // Training data as tensors: the labeled set (the exemplar alone, or every slice for the
 // `full` upper bound) and the unlabeled pool, each slice resized to size×size (bilinear for
-// images, nearest for labels) as SSL4MIS does. Which labels are read is decided here, once,
-// by `LabelAccess`: exemplar methods get exactly one label. Stage: data.
+// images, nearest-exact for labels: both sample at pixel centres, so they stay aligned).
+// Which labels are read is decided here, once, by `LabelAccess`: exemplar methods get
+// exactly one label. Stage: data.
 #pragma once
 #include <torch/torch.h>
 
@@ -27,6 +28,6 @@ TrainingData load_training_data(const DatasetReader& reader, const std::string& 
 
 /// An h×w slice as [1, size, size] (bilinear, align_corners=false).
 torch::Tensor resize_image(const Image2D& img, int64_t size);
-/// An h×w label as [size, size] int64 (nearest).
+/// An h×w label as [size, size] int64 (nearest-exact: pixel centres, aligned with resize_image).
 torch::Tensor resize_label(const std::vector<uint8_t>& label, int64_t h, int64_t w, int64_t size);
 }  // namespace cmems
