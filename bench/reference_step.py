@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Python PyTorch reference of the model step that `cmems bench` times as ms_per_step:
 two SSL4MIS U-Nets (16..256 channels, auxiliary heads at 1/8, 1/4, 1/2), labeled forward +
-½CE + ½Dice, weak forward with channel dropout (p=0.5) on all five encoder levels decoded
-together with the clean features, cross pseudo-labels (τ = 0.95), strong forward, backward,
-SGD (lr 0.01, momentum 0.9, wd 1e-4). Median of --iterations after --warmup.
+½CE + ½Dice, weak forward with channel dropout (p=0.5) on all five encoder levels (clean and
+perturbed features decoded separately), cross pseudo-labels (τ = 0.95), strong forward,
+per model ℓ_sup + ℓ_ip + ℓ_fp (heads weighted 8:4:2:1), backward, SGD (lr 0.01, momentum
+0.9, wd 1e-4). Median of --iterations after --warmup.
 
 Variants: eager (default), --channels-last, --bf16 (CUDA autocast), --compile (torch.compile).
 CPU: Debian's python3-torch; GPU: the machine's PyTorch. Prints one JSON line."""
@@ -65,10 +66,8 @@ class UNet(nn.Module):
 
     def forward_fp(self, x):
         f = self.encode(x)
-        both = [torch.cat([t, F.dropout2d(t, 0.5, True)]) for t in f]
-        outs = self.decode(both, True)
-        b = x.shape[0]
-        return outs[0][:b], [o[b:] for o in outs]
+        # clean and perturbed decoded separately (no shared BatchNorm statistics), as cmems does
+        return self.decode(f, False)[0], self.decode([F.dropout2d(t, 0.5, True) for t in f], True)
 
 
 def seg_loss(logits, target, mask=None):
@@ -82,6 +81,9 @@ def seg_loss(logits, target, mask=None):
     inter, ps, ys = (p * y * m).sum((0, 2, 3)), (p * p * m).sum((0, 2, 3)), (y * y * m).sum((0, 2, 3))
     dice = 1 - ((2 * inter + 1e-5) / (ps + ys + 1e-5)).mean()
     return 0.5 * ce + 0.5 * dice
+
+
+HEAD_WEIGHTS = [w / 1.875 for w in (1.0, 0.5, 0.25, 0.125)]  # main, 1/2, 1/4, 1/8, sum 1
 
 
 def nearest(t, h, w):
@@ -128,10 +130,10 @@ def main():
                 fps.append(pert)
             for i, n in enumerate(nets):
                 lab, m = pl[(i + 1) % 2]
-                loss = loss + 0.5 * seg_loss(n(x_s), lab, m)
-                for o in fps[i]:
+                loss = loss + seg_loss(n(x_s), lab, m)
+                for o, w_k in zip(fps[i], HEAD_WEIGHTS):
                     h, w = o.shape[2:]
-                    loss = loss + 0.5 / len(fps[i]) * seg_loss(o, nearest(lab, h, w), nearest(m, h, w))
+                    loss = loss + w_k * seg_loss(o, nearest(lab, h, w), nearest(m, h, w))
         loss.backward()
         opt.step()
 

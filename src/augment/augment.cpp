@@ -17,8 +17,15 @@ torch::Tensor affine_theta(const torch::Tensor& angle, const torch::Tensor& flip
 
 GeometricParams sample_weak(const Config& c, int64_t b, Rng& rng, const torch::Device& dev) {
   auto turns = rng.integers({b}, 4, dev).to(torch::kFloat) * (kPi / 2);
-  auto angle = turns + rng.uniform({b}, -c.weak_rotation, c.weak_rotation, dev) * (kPi / 180);
+  auto small = rng.uniform({b}, -c.weak_rotation, c.weak_rotation, dev) * (kPi / 180);
   auto flip = rng.bernoulli({b}, 0.5, dev);
+  auto angle = turns + small;
+  if (c.weak_mode == "ssl4mis") {  // one of: 90° turn + flip (p ½), small rotation (p ¼), nothing
+    auto u = rng.uniform({b}, 0, 1, dev);
+    auto dihedral = u < 0.5, rotate = (u >= 0.5) & (u < 0.75);
+    angle = torch::where(dihedral, turns, torch::where(rotate, small, torch::zeros_like(small)));
+    flip = flip * dihedral.to(flip.dtype());
+  }
   auto scale = rng.uniform({b}, c.weak_scale_min, c.weak_scale_max, dev);
   // Crop anywhere inside the magnified image (no shift when the image shrinks).
   auto room = torch::clamp(1.0 - 1.0 / scale, 0.0);
@@ -51,8 +58,8 @@ StrongParams sample_strong(const Config& c, int64_t b, int64_t s, Rng& rng, cons
   p.contrast = rng.uniform({b}, 1 - c.strong_contrast, 1 + c.strong_contrast, dev);
   p.gamma = torch::exp(rng.uniform({b}, -c.strong_gamma, c.strong_gamma, dev));
   p.blur_on = rng.bernoulli({b}, c.strong_blur_prob, dev);
-  p.sigma = rng.uniform({b}, 0.1, c.strong_blur_sigma, dev);
-  p.max_sigma = c.strong_blur_sigma;
+  p.max_sigma = pixels_at(c.strong_blur_sigma, s);
+  p.sigma = rng.uniform({b}, std::min(0.1, p.max_sigma), p.max_sigma, dev);
   p.noise = rng.normal({b, 1, s, s}, dev) * rng.uniform({b, 1, 1, 1}, 0, c.strong_noise, dev);
   // CutMix boxes [ref: UniMatch obtain_cutmix_box: area 2-40%, aspect ratio 0.3-1/0.3].
   auto on = rng.bernoulli({b}, c.cutmix_prob, dev);
@@ -63,19 +70,12 @@ StrongParams sample_strong(const Config& c, int64_t b, int64_t s, Rng& rng, cons
   auto coord = torch::arange(s, torch::TensorOptions().device(dev).dtype(torch::kFloat));
   auto inx = (coord.view({1, 1, s}) >= x0.view({b, 1, 1})) & (coord.view({1, 1, s}) < (x0 + bw).view({b, 1, 1}));
   auto iny = (coord.view({1, s, 1}) >= y0.view({b, 1, 1})) & (coord.view({1, s, 1}) < (y0 + bh).view({b, 1, 1}));
-  p.cutmix_box = inx & iny & (on.view({b, 1, 1}) > 0.5);
+  p.mix.box = inx & iny & (on.view({b, 1, 1}) > 0.5);
   // Partner: a cyclic shift of a random permutation, so no item is mixed with itself (b > 1).
   auto perm = rng.permutation(b, dev);
-  p.partner = torch::empty_like(perm);
-  p.partner.index_put_({perm}, perm.roll(1));
+  p.mix.partner = torch::empty_like(perm);
+  p.mix.partner.index_put_({perm}, perm.roll(1));
   return p;
-}
-
-torch::Tensor apply_cutmix(const torch::Tensor& t, const StrongParams& p) {
-  auto other = t.index_select(0, p.partner);
-  auto box = p.cutmix_box;
-  while (box.dim() < t.dim()) box = box.unsqueeze(1);
-  return torch::where(box, other, t);
 }
 
 torch::Tensor gaussian_blur(const torch::Tensor& x, const torch::Tensor& sigma, double max_sigma) {
@@ -93,7 +93,7 @@ torch::Tensor gaussian_blur(const torch::Tensor& x, const torch::Tensor& sigma, 
 
 torch::Tensor apply_strong(const torch::Tensor& x_w, const StrongParams& p) {
   const int64_t b = x_w.size(0);
-  auto x = apply_cutmix(x_w, p);
+  auto x = cutmix(x_w, p.mix);
   auto v = [b](const torch::Tensor& t) { return t.view({b, 1, 1, 1}); };
   // Photometric jitter: contrast about the mean, brightness shift, gamma on [0, 1].
   auto mean = x.mean({1, 2, 3}, true);

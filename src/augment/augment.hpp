@@ -11,6 +11,7 @@
 #include <torch/torch.h>
 
 #include "core/config.hpp"
+#include "losses/losses.hpp"
 #include "model/rng.hpp"
 
 namespace cmems {
@@ -35,15 +36,12 @@ struct StrongParams {
   torch::Tensor blur_on, sigma;                         // [B]
   double max_sigma = 1.0;                               // bound of sigma (kernel size)
   torch::Tensor noise;                                  // [B, 1, S, S] (already scaled)
-  torch::Tensor cutmix_box;                             // [B, S, S] bool (false = keep own)
-  torch::Tensor partner;                                // [B] int64, index mixed in
+  CutMixBoxes mix;                                      // CutMix with another item of the batch
 };
 
 StrongParams sample_strong(const Config& c, int64_t batch, int64_t size, Rng& rng, const torch::Device& dev);
 /// The strong view of weak views x_w [B, 1, S, S] (values in ~[0, 1]).
 torch::Tensor apply_strong(const torch::Tensor& x_w, const StrongParams& p);
-/// Mixes a per-pixel tensor ([B, H, W] labels or masks) with the same CutMix boxes.
-torch::Tensor apply_cutmix(const torch::Tensor& t, const StrongParams& p);
 
 /// Per-item Gaussian blur of [B, 1, H, W] with sigma [B] (separable, zero padding).
 torch::Tensor gaussian_blur(const torch::Tensor& x, const torch::Tensor& sigma, double max_sigma);

@@ -24,6 +24,7 @@ struct Config {
   // data and model
   int64_t size = 256;                 // training slice size [ref: SSL4MIS]
   int64_t model_width = 16;           // first-level channels, doubled per level [ref: SSL4MIS]
+  std::string model_init = "torch";   // torch | kaiming_xavier [ref: SSL4MIS UNet; ours: measured on ACDC val]
   int64_t labeled_batch = 12;         // [paper protocol as in METHOD.md]
   int64_t unlabeled_batch = 12;       // [paper protocol as in METHOD.md]
   // optimisation [ref: SSL4MIS]
@@ -44,12 +45,14 @@ struct Config {
   double syn_scale_min = 0.8, syn_scale_max = 1.25;  // [ours]
   double syn_translate = 0.2;         // fraction of the size [ours]
   bool syn_flip = true;               // flips / 90° turns [ours]
-  double syn_elastic = 0.0;           // elastic displacement in pixels, 0 = off [ours]
-  int64_t syn_dilate = 3;             // mask dilation radius in pixels [ours]
-  double syn_feather = 1.5;           // mask feather sigma in pixels [ours]
+  // Pixel lengths below are at a 256-pixel slice and scale with data.size (pixels_at()).
+  double syn_elastic = 0.0;           // elastic displacement, 0 = off [ours]
+  double syn_dilate = 3;              // mask dilation radius [ours]
+  double syn_feather = 1.5;           // mask feather sigma [ours]
   double syn_gamma = 0.3, syn_contrast = 0.2, syn_brightness = 0.1;  // [ours]
   bool syn_match_stats = true;        // match the background's intensity statistics [ours]
   // weak perturbation [ref: SSL4MIS RandomGenerator; scale-crop from UniMatch]
+  std::string weak_mode = "ssl4mis";  // ssl4mis | all [ref: SSL4MIS; ours: measured on ACDC val]
   double weak_rotation = 20.0, weak_scale_min = 0.8, weak_scale_max = 1.2;
   // strong perturbation [ref: UniMatch]
   double strong_color_prob = 0.8, strong_brightness = 0.3, strong_contrast = 0.3,
@@ -57,6 +60,9 @@ struct Config {
          strong_noise = 0.03, cutmix_prob = 0.5;
   // pseudo-labels and losses
   double threshold = 0.95;            // [METHOD.md default, ref: UniMatch] (measure)
+  std::string teacher = "student";    // student | no_dropout: the pass pseudo-labels come from (measure)
+  double sup_weight = 1.0;            // weight of ℓ_sup (UniMatch: ½) [METHOD.md]
+  bool deep_supervision = true;       // supervise the heads L_fp compares on the labeled batch (measure)
   double lambda_ip = 1.0, lambda_fp = 1.0;  // [METHOD.md]
   double rampup = 0.2;                // fraction of training (measure)
   std::string fp_kind = "dropout";    // dropout | noise | both [ref: UniMatch]
@@ -67,6 +73,10 @@ struct Config {
   bool infer_lcc = false;             // per-class largest connected component
   int64_t infer_batch = 16;
 };
+
+/// A length given in pixels of a 256-pixel slice (blur, paste dilation and feather, elastic
+/// displacement) in pixels of a `size`-pixel slice, so that presets hold at any size.
+inline double pixels_at(double pixels_at_256, int64_t size) { return pixels_at_256 * double(size) / 256.0; }
 
 enum class FieldType { Int, Real, Bool, Text };
 

@@ -14,10 +14,12 @@ std::pair<torch::Tensor, torch::Tensor> valid(const torch::Tensor& target, const
 }  // namespace
 
 torch::Tensor masked_cross_entropy(const torch::Tensor& logits, const torch::Tensor& target,
-                                   const torch::Tensor& mask) {
+                                   const torch::Tensor& mask, CeMean mean) {
   auto [t, m] = valid(target, mask);
   auto ce = F::cross_entropy(logits.to(torch::kFloat), t, F::CrossEntropyFuncOptions().reduction(torch::kNone));
-  return (ce * m).sum() / static_cast<double>(m.numel());
+  auto sum = (ce * m).sum();
+  if (mean == CeMean::All) return sum / static_cast<double>(m.numel());
+  return sum / m.sum().clamp_min(1.0);
 }
 
 torch::Tensor masked_dice(const torch::Tensor& logits, const torch::Tensor& target, const torch::Tensor& mask) {
@@ -34,11 +36,12 @@ torch::Tensor masked_dice(const torch::Tensor& logits, const torch::Tensor& targ
 }
 
 torch::Tensor seg_loss(const torch::Tensor& logits, const torch::Tensor& target, const torch::Tensor& mask) {
-  return 0.5 * masked_cross_entropy(logits, target, mask) + 0.5 * masked_dice(logits, target, mask);
+  return 0.5 * masked_cross_entropy(logits, target, mask, CeMean::All) + 0.5 * masked_dice(logits, target, mask);
 }
 
 torch::Tensor seg_loss(const torch::Tensor& logits, const torch::Tensor& target) {
-  return seg_loss(logits, target, torch::ones(target.sizes(), logits.options().dtype(torch::kFloat)));
+  auto mask = torch::ones(target.sizes(), logits.options().dtype(torch::kFloat));
+  return 0.5 * masked_cross_entropy(logits, target, mask, CeMean::Labeled) + 0.5 * masked_dice(logits, target, mask);
 }
 
 PseudoLabels make_pseudo_labels(const torch::Tensor& logits, double threshold) {
@@ -56,6 +59,66 @@ torch::Tensor resize_nearest(const torch::Tensor& t, int64_t h, int64_t w) {
   auto f = F::interpolate(t.unsqueeze(1).to(torch::kFloat),
                           F::InterpolateFuncOptions().size(std::vector<int64_t>{h, w}).mode(torch::kNearest));
   return f.squeeze(1).to(t.scalar_type());
+}
+
+torch::Tensor cutmix(const torch::Tensor& t, const CutMixBoxes& m) {
+  if (!m.box.defined()) return t;  // a view without CutMix
+  auto box = m.box;
+  while (box.dim() < t.dim()) box = box.unsqueeze(1);
+  return torch::where(box, t.index_select(0, m.partner), t);
+}
+
+int64_t teacher_of(int64_t m, int64_t n, Pairing p) { return p == Pairing::Cross ? (m + 1) % n : m; }
+
+torch::Tensor image_perturbation_loss(const std::vector<StrongView>& views, const PseudoLabels& teacher) {
+  TORCH_CHECK(!views.empty(), "image_perturbation_loss: no strong view");
+  torch::Tensor sum;
+  for (auto& v : views) {
+    auto l = seg_loss(v.logits, cutmix(teacher.label, v.mix), cutmix(teacher.mask, v.mix));
+    sum = sum.defined() ? sum + l : l;
+  }
+  return sum / double(views.size());
+}
+
+const std::vector<double> kHeadWeights = {1.0, 0.5, 0.25, 0.125};
+
+torch::Tensor multi_head_loss(const std::vector<torch::Tensor>& heads, const torch::Tensor& target,
+                              const torch::Tensor& mask) {
+  TORCH_CHECK(!heads.empty() && heads.size() <= kHeadWeights.size(), "multi_head_loss: 1 to 4 heads");
+  double wsum = 0;
+  for (size_t k = 0; k < heads.size(); ++k) wsum += kHeadWeights[k];
+  torch::Tensor sum;
+  for (size_t k = 0; k < heads.size(); ++k) {
+    const int64_t h = heads[k].size(2), w = heads[k].size(3);
+    auto y = resize_nearest(target, h, w);
+    auto l = mask.defined() ? seg_loss(heads[k], y, resize_nearest(mask, h, w)) : seg_loss(heads[k], y);
+    l = l * (kHeadWeights[k] / wsum);
+    sum = sum.defined() ? sum + l : l;
+  }
+  return sum;
+}
+
+torch::Tensor feature_perturbation_loss(const std::vector<torch::Tensor>& perturbed_heads,
+                                        const PseudoLabels& teacher) {
+  return multi_head_loss(perturbed_heads, teacher.label, teacher.mask);
+}
+
+std::vector<torch::Tensor> image_perturbation_losses(const std::vector<std::vector<StrongView>>& views,
+                                                     const std::vector<PseudoLabels>& pseudo, Pairing pairing) {
+  const int64_t n = int64_t(views.size());
+  TORCH_CHECK(int64_t(pseudo.size()) == n, "image_perturbation_losses: one set of pseudo-labels per model");
+  std::vector<torch::Tensor> out;
+  for (int64_t m = 0; m < n; ++m) out.push_back(image_perturbation_loss(views[m], pseudo[teacher_of(m, n, pairing)]));
+  return out;
+}
+
+std::vector<torch::Tensor> feature_perturbation_losses(const std::vector<std::vector<torch::Tensor>>& heads,
+                                                       const std::vector<PseudoLabels>& pseudo, Pairing pairing) {
+  const int64_t n = int64_t(heads.size());
+  TORCH_CHECK(int64_t(pseudo.size()) == n, "feature_perturbation_losses: one set of pseudo-labels per model");
+  std::vector<torch::Tensor> out;
+  for (int64_t m = 0; m < n; ++m) out.push_back(feature_perturbation_loss(heads[m], pseudo[teacher_of(m, n, pairing)]));
+  return out;
 }
 
 double rampup_weight(int64_t iteration, int64_t total, double fraction, double lambda_max) {

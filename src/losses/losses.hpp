@@ -4,23 +4,32 @@
 #pragma once
 #include <torch/torch.h>
 
+#include <vector>
+
 namespace cmems {
 
 constexpr int64_t kIgnore = 255;
 
-/// Mask-weighted cross-entropy averaged over ALL pixels: Σ m·CE / (B·H·W).
-/// [ref: UniMatch criterion_u: (loss * mask).sum() / mask.numel()]
+/// How the cross-entropy of ℓ is averaged (METHOD.md "Losses").
+enum class CeMean {
+  Labeled,  // over the labeled (non-ignored, unmasked) pixels, as PyTorch's ignore_index [ref: SSL4MIS]
+  All,      // mask-weighted, over ALL pixels: Σ m·CE / (B·H·W) [ref: UniMatch criterion_u]
+};
+
+/// Mask-weighted cross-entropy; pixels whose target is kIgnore never count.
 torch::Tensor masked_cross_entropy(const torch::Tensor& logits, const torch::Tensor& target,
-                                   const torch::Tensor& mask);
+                                   const torch::Tensor& mask, CeMean mean = CeMean::All);
 
 /// Soft Dice over masked pixels, averaged over all C classes:
 /// 1 − mean_c (2Σ m p_c y_c + ε) / (Σ m p_c² + Σ m y_c² + ε), p = softmax, ε = 1e-5.
 /// [ref: SSL4MIS DiceLoss; masking as UniMatch's ACDC DiceLoss with ignore]
 torch::Tensor masked_dice(const torch::Tensor& logits, const torch::Tensor& target, const torch::Tensor& mask);
 
-/// ℓ(pred, y, mask) = ½ CE + ½ Dice (METHOD.md). Pixels whose target is kIgnore are masked.
+/// ℓ(pred, y, mask) = ½ CE + ½ Dice for pseudo-label targets: CE averaged over all pixels
+/// (UniMatch). Pixels whose target is kIgnore are masked.
 torch::Tensor seg_loss(const torch::Tensor& logits, const torch::Tensor& target, const torch::Tensor& mask);
-/// ℓ with mask = (target != kIgnore).
+/// ℓ for labeled targets (exemplar, synthesis, `full`): CE averaged over the non-ignored
+/// pixels, Dice over them [METHOD.md; ref: SSL4MIS, PyTorch ignore_index].
 torch::Tensor seg_loss(const torch::Tensor& logits, const torch::Tensor& target);
 
 /// P = softmax(logits) (no gradient); ŷ = argmax P; c = max P; m = c ≥ τ.
@@ -33,6 +42,58 @@ PseudoLabels make_pseudo_labels(const torch::Tensor& logits, double threshold);
 
 /// Nearest resize of [B, H, W] labels or masks to h×w (for the auxiliary heads).
 torch::Tensor resize_nearest(const torch::Tensor& t, int64_t h, int64_t w);
+
+/// CutMix boxes of one strong view: item i takes the pixels inside box[i] from item
+/// partner[i] [ref: UniMatch]. The image and the pseudo-labels are mixed with the same boxes.
+struct CutMixBoxes {
+  torch::Tensor box;      // [B, H, W] bool (false = keep own)
+  torch::Tensor partner;  // [B] int64
+};
+/// Mixes a per-item tensor ([B, ...] whose last two dims are H, W) with the boxes; returns
+/// `t` unchanged when the boxes are undefined (a view without CutMix).
+torch::Tensor cutmix(const torch::Tensor& t, const CutMixBoxes& m);
+
+/// Which model's pseudo-labels teach model m: its own (self-training) or the other's
+/// (cross-model mutual learning [paper]).
+enum class Pairing { Self, Cross };
+/// The teacher of student m among n models.
+int64_t teacher_of(int64_t m, int64_t n, Pairing p);
+
+/// One strong view of one student: its logits and the CutMix boxes its input was mixed with.
+struct StrongView {
+  torch::Tensor logits;  // [B, C, H, W]
+  CutMixBoxes mix;
+};
+
+/// Cross-model image-perturbation mutual learning, the term of one student [paper]:
+///   ℓ_ip = mean_v ℓ(f_s(strong_v(x_w)), CutMix_v(ŷ_t), CutMix_v(m_t))
+/// with ŷ_t, m_t = the teacher's weak-view pseudo-labels and their τ-mask.
+/// A view without CutMix (CPS's weak view) has undefined boxes.
+torch::Tensor image_perturbation_loss(const std::vector<StrongView>& views, const PseudoLabels& teacher);
+
+/// Multi-resolution head weights of L_fp and of deep supervision: main, 1/2, 1/4, 1/8
+/// (normalised over the heads in use) [ours].
+extern const std::vector<double> kHeadWeights;
+
+/// Σ_k w_k ℓ(heads[k], y↓k) over heads of decreasing resolution (main first), with w_k
+/// = kHeadWeights normalised over heads.size(). `mask` undefined means a labeled target
+/// (CeMean::Labeled); defined means pseudo-labels (CeMean::All).
+torch::Tensor multi_head_loss(const std::vector<torch::Tensor>& heads, const torch::Tensor& target,
+                              const torch::Tensor& mask = {});
+
+/// Cross-model multi-level feature-perturbation mutual learning, the term of one student
+/// [paper]: ℓ_fp = Σ_k w_k ℓ(f_s^{fp,k}(x_w), ŷ_t↓k, m_t↓k), where f_s^{fp,k} are the heads
+/// (main, then auxiliary at 1/2, 1/4, 1/8) decoded from the student's perturbed encoder
+/// features.
+torch::Tensor feature_perturbation_loss(const std::vector<torch::Tensor>& perturbed_heads,
+                                        const PseudoLabels& teacher);
+
+/// The terms of every student m = 0..n−1, each taught by teacher_of(m, n, pairing):
+/// views[m] / heads[m] are student m's, pseudo[t] the weak-view pseudo-labels of model t.
+std::vector<torch::Tensor> image_perturbation_losses(const std::vector<std::vector<StrongView>>& views,
+                                                     const std::vector<PseudoLabels>& pseudo, Pairing pairing);
+std::vector<torch::Tensor> feature_perturbation_losses(const std::vector<std::vector<torch::Tensor>>& heads,
+                                                       const std::vector<PseudoLabels>& pseudo, Pairing pairing);
 
 /// Sigmoid ramp-up λ(t) = λ_max·exp(−5(1 − t/t_r)²) for t < t_r, λ_max after.
 /// [ref: Laine & Aila; SSL4MIS sigmoid_rampup]

@@ -12,7 +12,9 @@ std::vector<UNet> make_models(const Config& c, int64_t num_classes, const torch:
     UNetOptions o;
     o.num_classes = num_classes;
     o.width = c.model_width;
-    o.init = m == 0 ? UNetOptions::Init::Kaiming : UNetOptions::Init::Xavier;
+    o.init = c.model_init == "torch" ? UNetOptions::Init::Torch
+             : m == 0                  ? UNetOptions::Init::Kaiming
+                                       : UNetOptions::Init::Xavier;
     torch::manual_seed(static_cast<uint64_t>(c.seed) * 31 + uint64_t(m) + 1);
     UNet net(o);  // a separate module per model: no shared parameter storage
     initialise(net, o.init);

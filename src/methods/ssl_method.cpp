@@ -1,13 +1,14 @@
 // One configurable semi-supervised method covering every row of METHOD.md's table:
 // supervised, supervised-synth, fixmatch, unimatch, cps, cmems-ip, cmems-fp, cmems, full.
 //
-//   L = L_sup + λ_ip(t)·L_ip + λ_fp(t)·L_fp                                   [METHOD.md]
-//   L_sup = Σ_m ℓ(f_m(x_L), y_L)                                              [paper]
-//   L_ip  = mean over students s, views v of ℓ(f_s(strong_v(x_w)), ŷ_t, m_t),
-//           t = the other model (cross) or s itself (self)                    [paper; UniMatch]
-//   L_fp  = mean over students s of Σ_k w_k ℓ(f_s^{fp,k}(x_w), ŷ_t↓k, m_t↓k)  [paper; UniMatch]
-// with ℓ = ½CE + ½Dice (losses/), pseudo-labels from the weak view (no gradient) and the
-// sigmoid ramp-up. Stage: methods.
+// One normalisation for every method [METHOD.md "Losses"]: each model m has its own loss
+//   ℓ^m = w_sup·ℓ_sup^m + λ_ip(t)·ℓ_ip^m + λ_fp(t)·ℓ_fp^m,   L = Σ_m ℓ^m,
+// ℓ_sup^m = ℓ(f_m(x_L), y_L) (deep-supervised over the heads L_fp compares, when on),
+// ℓ_ip^m = image_perturbation_loss, ℓ_fp^m = feature_perturbation_loss (losses/), each
+// taught by teacher_of(m): the other model (cross) or m itself (self). Pseudo-labels come
+// from the weak view (no gradient), from the student's pass or a pass without dropout
+// (`pseudo.teacher`). Baselines keep their published weights through the options their
+// preset sets (UniMatch: w_sup ½, λ_ip ½ over two views, λ_fp ¼, no ramp-up). Stage: methods.
 #include <cmath>
 
 #include "augment/augment.hpp"
@@ -19,8 +20,7 @@
 namespace cmems {
 namespace {
 
-// Multi-resolution head weights: main, 1/2, 1/4, 1/8, normalised to sum 1 [ours].
-const std::vector<double> kHeadWeights = {1.0, 0.5, 0.25, 0.125};
+Pairing pairing(const std::string& mode) { return mode == "cross" ? Pairing::Cross : Pairing::Self; }
 
 class SslMethod final : public Method {
  public:
@@ -37,75 +37,60 @@ class SslMethod final : public Method {
   std::vector<UNet>& models() override { return nets_; }
 
   StepStats step(const StepContext& ctx) override {
-    StepStats stats;
     const int64_t n = int64_t(nets_.size());
-    // --- labeled batch and L_sup ---
+    const bool ip = c_.ip != "none", fp = c_.fp != "none", aux = fp && c_.fp_heads == "all";
+    // --- ℓ_sup on the labeled batch ---
     auto [x_l, y_l] = labeled_batch();
-    torch::Tensor loss_sup = torch::zeros({}, x_l.options());
-    for (int64_t m = 0; m < n; ++m) loss_sup = loss_sup + seg_loss(nets_[m]->forward(x_l), y_l[m]);
-    torch::Tensor total = loss_sup;
-    stats.emplace_back("loss_sup", loss_sup.detach());
-
-    const bool ip = c_.ip != "none", fp = c_.fp != "none";
+    torch::Tensor sup = torch::zeros({}, x_l.options());
+    for (int64_t m = 0; m < n; ++m) {
+      auto heads = nets_[m]->decode(nets_[m]->encode(x_l), aux && c_.deep_supervision);
+      sup = sup + c_.sup_weight * multi_head_loss(heads, y_l[m]);
+    }
+    StepStats stats{{"loss_sup", sup.detach()}};
+    torch::Tensor total = sup;
     if (ip || fp) {
       auto idx = rng_.integers({c_.unlabeled_batch}, d_.unlabeled.size(0), dev_);
       auto x_w = apply_geometric_image(d_.unlabeled.index_select(0, idx), sample_weak(c_, idx.size(0), rng_, dev_));
-      // Weak-view predictions: with gradient where a loss uses them (fp, CPS), else without.
-      std::vector<torch::Tensor> clean(n);
-      std::vector<std::vector<torch::Tensor>> fp_out(n);
+      const bool cps = ip && c_.ip_student == "weak";         // the student predicts the weak view
+      const bool own_pl = c_.teacher == "student";            // pseudo-labels from the student's pass
+      std::vector<torch::Tensor> clean(n);                    // weak-view logits (where needed)
+      std::vector<std::vector<torch::Tensor>> fp_heads(n);
       std::vector<PseudoLabels> pl(n);
       for (int64_t m = 0; m < n; ++m) {
         if (fp) {
-          auto o = forward_with_feature_perturbation(nets_[m], x_w, fp_, c_.fp_heads == "all", rng_);
-          clean[m] = o.clean, fp_out[m] = std::move(o.perturbed);
-        } else if (c_.ip_student == "weak") {
+          auto o = forward_with_feature_perturbation(nets_[m], x_w, fp_, aux, rng_,
+                                                     cps ? CleanDecode::WithGrad
+                                                     : own_pl ? CleanDecode::NoGrad
+                                                              : CleanDecode::Skip);
+          clean[m] = o.clean, fp_heads[m] = std::move(o.perturbed);
+        } else if (cps) {
           clean[m] = nets_[m]->forward(x_w);
-        } else {
+        } else if (own_pl) {
           torch::NoGradGuard g;
           clean[m] = nets_[m]->forward(x_w);
         }
-        pl[m] = make_pseudo_labels(clean[m], c_.threshold);
+        pl[m] = make_pseudo_labels(own_pl ? clean[m] : forward_without_dropout(nets_[m], x_w), c_.threshold);
         stats.emplace_back(std::string("coverage_") + char('a' + m), pl[m].mask.mean());
       }
+      torch::Tensor l_ip, l_fp;
       if (ip) {
-        torch::Tensor l = torch::zeros({}, x_w.options());
-        int64_t terms = 0;
+        std::vector<std::vector<StrongView>> views(n);
         for (int64_t s = 0; s < n; ++s) {
-          const PseudoLabels& t = pl[c_.ip == "cross" ? (s + 1) % n : s];
-          for (int64_t v = 0; v < (c_.ip_student == "weak" ? 1 : c_.ip_views); ++v, ++terms) {
-            if (c_.ip_student == "weak") {
-              l = l + seg_loss(clean[s], t.label, t.mask);
-            } else {
-              auto sp = sample_strong(c_, x_w.size(0), x_w.size(-1), rng_, dev_);
-              l = l + seg_loss(nets_[s]->forward(apply_strong(x_w, sp)), apply_cutmix(t.label, sp),
-                               apply_cutmix(t.mask, sp));
-            }
+          if (cps) views[s].push_back({clean[s], {}});
+          for (int64_t v = 0; !cps && v < c_.ip_views; ++v) {
+            auto sp = sample_strong(c_, x_w.size(0), x_w.size(-1), rng_, dev_);
+            views[s].push_back({nets_[s]->forward(apply_strong(x_w, sp)), sp.mix});
           }
         }
-        auto loss_ip = l / double(terms);
-        double w = rampup_weight(ctx.iteration, ctx.total, c_.rampup, c_.lambda_ip);
-        total = total + w * loss_ip;
-        stats.emplace_back("loss_ip", loss_ip.detach());
-        stats.emplace_back("weight_ip", torch::tensor(w));
+        l_ip = torch::stack(image_perturbation_losses(views, pl, pairing(c_.ip))).sum();
       }
-      if (fp) {
-        torch::Tensor l = torch::zeros({}, x_w.options());
-        for (int64_t s = 0; s < n; ++s) {
-          const PseudoLabels& t = pl[c_.fp == "cross" ? (s + 1) % n : s];
-          double wsum = 0;
-          for (size_t k = 0; k < fp_out[s].size(); ++k) wsum += kHeadWeights[k];
-          for (size_t k = 0; k < fp_out[s].size(); ++k) {
-            auto& out = fp_out[s][k];
-            auto h = out.size(2), w = out.size(3);
-            l = l + kHeadWeights[k] / wsum *
-                        seg_loss(out, resize_nearest(t.label, h, w), resize_nearest(t.mask, h, w));
-          }
-        }
-        auto loss_fp = l / double(n);
-        double w = rampup_weight(ctx.iteration, ctx.total, c_.rampup, c_.lambda_fp);
-        total = total + w * loss_fp;
-        stats.emplace_back("loss_fp", loss_fp.detach());
-        stats.emplace_back("weight_fp", torch::tensor(w));
+      if (fp) l_fp = torch::stack(feature_perturbation_losses(fp_heads, pl, pairing(c_.fp))).sum();
+      for (auto [on, name, loss, lambda] : {std::tuple{ip, "ip", l_ip, c_.lambda_ip}, std::tuple{fp, "fp", l_fp, c_.lambda_fp}}) {
+        if (!on) continue;
+        const double w = rampup_weight(ctx.iteration, ctx.total, c_.rampup, lambda);
+        total = total + w * loss;
+        stats.emplace_back(std::string("loss_") + name, loss.detach());
+        stats.emplace_back(std::string("weight_") + name, torch::tensor(w));
       }
     }
     total.backward();
@@ -146,7 +131,9 @@ class SslMethod final : public Method {
         } else {  // cross_pseudo: the other model's confident pseudo-label of the background
           torch::NoGradGuard g;
           auto bg = d_.unlabeled.index_select(0, p.background);
-          auto t = make_pseudo_labels(nets_[(m + 1) % n]->forward(bg), c_.threshold);
+          auto& other = nets_[teacher_of(m, n, Pairing::Cross)];
+          auto t = make_pseudo_labels(c_.teacher == "student" ? other->forward(bg) : forward_without_dropout(other, bg),
+                                      c_.threshold);
           outside = torch::where(t.mask > 0.5, t.label, torch::full_like(t.label, kIgnore));
         }
         ys[m].push_back(fill_outside(sb, outside));

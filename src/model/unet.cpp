@@ -117,20 +117,40 @@ torch::Tensor perturb_features(const torch::Tensor& f, const FeaturePerturbation
 }
 
 FpOutput forward_with_feature_perturbation(UNet& net, const torch::Tensor& x, const FeaturePerturbation& fp,
-                                           bool aux, Rng& rng) {
+                                           bool aux, Rng& rng, CleanDecode clean) {
   auto feats = net->encode(x);
-  std::vector<torch::Tensor> both;
+  std::vector<torch::Tensor> perturbed;
   for (size_t i = 0; i < feats.size(); ++i)
-    both.push_back(torch::cat({feats[i], fp.levels[i] ? perturb_features(feats[i], fp, rng) : feats[i]}, 0));
-  auto outs = net->decode(both, aux);
-  const int64_t b = x.size(0);
+    perturbed.push_back(fp.levels[i] ? perturb_features(feats[i], fp, rng) : feats[i]);
   FpOutput r;
-  r.clean = outs[0].narrow(0, 0, b);
-  for (auto& o : outs) r.perturbed.push_back(o.narrow(0, b, b));
+  r.perturbed = net->decode(perturbed, aux);
+  if (clean != CleanDecode::Skip) {
+    torch::AutoGradMode grad(clean == CleanDecode::WithGrad && torch::GradMode::is_enabled());
+    r.clean = net->decode(feats, false)[0];
+  }
   return r;
 }
 
+torch::Tensor forward_without_dropout(UNet& net, const torch::Tensor& x) {
+  torch::NoGradGuard g;
+  std::vector<std::shared_ptr<nn::Module>> dropouts;
+  std::vector<torch::Tensor> saved;
+  for (auto& m : net->modules(false)) {
+    if (m->as<nn::Dropout>() && m->is_training()) dropouts.push_back(m), m->train(false);
+    if (auto* bn = m->as<nn::BatchNorm2d>())
+      for (auto* t : {&bn->running_mean, &bn->running_var, &bn->num_batches_tracked}) saved.push_back(t->clone());
+  }
+  auto out = net->forward(x);
+  size_t i = 0;
+  for (auto& m : net->modules(false))
+    if (auto* bn = m->as<nn::BatchNorm2d>())
+      for (auto* t : {&bn->running_mean, &bn->running_var, &bn->num_batches_tracked}) t->copy_(saved[i++]);
+  for (auto& m : dropouts) m->train(true);
+  return out;
+}
+
 void initialise(UNet& net, UNetOptions::Init init) {
+  if (init == UNetOptions::Init::Torch) return;
   torch::NoGradGuard g;
   for (auto& m : net->modules(false)) {
     if (auto* c = m->as<nn::Conv2d>()) {

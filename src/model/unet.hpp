@@ -19,7 +19,9 @@ struct UNetOptions {
   int64_t width = 16;                                        // [ref: SSL4MIS]
   std::vector<double> dropout{0.05, 0.1, 0.2, 0.3, 0.5};     // [ref: SSL4MIS]
   bool aux_heads = true;
-  enum class Init { Kaiming, Xavier } init = Init::Kaiming;  // [ref: SSL4MIS two-model methods]
+  /// Torch: PyTorch's default (Kaiming-uniform, a = √5, as constructed) [ref: SSL4MIS UNet];
+  /// Kaiming / Xavier normal [ref: SSL4MIS two-model methods].
+  enum class Init { Torch, Kaiming, Xavier } init = Init::Torch;
 };
 
 class ConvBlockImpl : public torch::nn::Module {
@@ -76,15 +78,27 @@ struct FeaturePerturbation {
 torch::Tensor perturb_features(const torch::Tensor& f, const FeaturePerturbation& fp, Rng& rng);
 
 struct FpOutput {
-  torch::Tensor clean;                 // main logits of the clean features [B, C, H, W]
+  torch::Tensor clean;                   // main logits of the clean features [B, C, H, W] (if asked)
   std::vector<torch::Tensor> perturbed;  // {main} or {main, 1/2, 1/4, 1/8} of the perturbed
 };
 
-/// One encoder pass; clean and perturbed features decoded together as one batch of 2B
-/// [ref: UniMatch]. Levels not selected are passed through unperturbed.
-FpOutput forward_with_feature_perturbation(UNet& net, const torch::Tensor& x,
-                                           const FeaturePerturbation& fp, bool aux, Rng& rng);
+/// Whether forward_with_feature_perturbation decodes the clean features too, and with
+/// gradient (CPS's student) or without (pseudo-labels only).
+enum class CleanDecode { Skip, NoGrad, WithGrad };
 
-/// Initialises conv weights (Kaiming or Xavier normal, bias 0) and BN (1, 0).
+/// One encoder pass; the perturbed features and the clean ones are decoded as two batches,
+/// so that the clean prediction does not depend on the perturbed half through BatchNorm
+/// statistics. Levels not selected pass through unperturbed.
+/// [ref: UniMatch, which decodes both as one batch of 2B]
+FpOutput forward_with_feature_perturbation(UNet& net, const torch::Tensor& x, const FeaturePerturbation& fp,
+                                           bool aux, Rng& rng, CleanDecode clean = CleanDecode::WithGrad);
+
+/// Main logits of x without dropout and without gradient; BatchNorm normalises with the
+/// batch's statistics (as in training) but its running statistics are left untouched.
+/// The pseudo-label pass of `pseudo.teacher no_dropout` [ours, measured].
+torch::Tensor forward_without_dropout(UNet& net, const torch::Tensor& x);
+
+/// Initialises conv weights (Kaiming or Xavier normal, bias 0) and BN (1, 0); Torch keeps
+/// the weights as constructed.
 void initialise(UNet& net, UNetOptions::Init init);
 }  // namespace cmems

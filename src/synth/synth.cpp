@@ -22,7 +22,7 @@ SynthParams sample_synth(const Config& c, int64_t n, int64_t s, int64_t pool, Rn
   p.geometry.theta = affine_theta(angle, flip, scale, tx, ty);
   if (c.syn_elastic > 0) {
     // Smooth random displacement: coarse 5×5 noise, bicubic-upsampled, in pixels -> normalised.
-    auto coarse = rng.normal({n, 2, 5, 5}, dev) * (c.syn_elastic * 2.0 / double(s));
+    auto coarse = rng.normal({n, 2, 5, 5}, dev) * (pixels_at(c.syn_elastic, s) * 2.0 / double(s));
     p.elastic = F::interpolate(coarse, F::InterpolateFuncOptions()
                                            .size(std::vector<int64_t>{s, s})
                                            .mode(torch::kBicubic)
@@ -60,12 +60,13 @@ SynthBatch synthesize(const Config& c, const torch::Tensor& ex_img, const torch:
     img = (img - e_mu) / (e_sd + 1e-6) * bg_sd + bg_mu;
   }
   // Paste mask: dilated foreground (hard), feathered (soft), never below 1 on the foreground.
-  const int64_t r = c.syn_dilate;
+  const auto r = int64_t(std::lround(pixels_at(c.syn_dilate, s)));
+  const double feather = pixels_at(c.syn_feather, s);
   auto hard = r > 0 ? F::max_pool2d(fg, F::MaxPool2dFuncOptions(2 * r + 1).stride(1).padding(r)) : fg;
   auto soft = hard;
-  if (c.syn_feather > 0) {
-    auto sigma = torch::full({n}, c.syn_feather, hard.options());
-    soft = torch::max(gaussian_blur(hard, sigma, c.syn_feather), fg);
+  if (feather > 0) {
+    auto sigma = torch::full({n}, feather, hard.options());
+    soft = torch::max(gaussian_blur(hard, sigma, feather), fg);
   }
   SynthBatch out;
   out.image = soft * img + (1 - soft) * bg;

@@ -4,25 +4,54 @@
 #include "augment/augment.hpp"
 #include "losses/losses.hpp"
 #include "synth/synth.hpp"
+#include "test_util.hpp"
 
 namespace cmems {
 
+namespace {
+namespace F = torch::nn::functional;
+// Pixels whose 3×3 neighbourhood in `lab` [B, H, W] has one value.
+torch::Tensor uniform_3x3(const torch::Tensor& lab) {
+  auto lf = lab.to(torch::kFloat).unsqueeze(1);
+  auto p3 = F::MaxPool2dFuncOptions(3).stride(1).padding(1);
+  return (F::max_pool2d(lf, p3) == -F::max_pool2d(-lf, p3)).squeeze(1);
+}
+torch::Tensor asymmetric(int64_t b, int64_t s) {
+  auto l = test::asymmetric_label(s, s);
+  return torch::from_blob(l.data(), {1, s, s}, torch::kByte).to(torch::kLong).expand({b, s, s}).contiguous();
+}
+}  // namespace
+
 TEST(Weak, ImageAndLabelStayAligned) {
+  for (std::string mode : {"all", "ssl4mis"}) {
+    Config c;
+    c.weak_mode = mode;
+    Rng rng(3);
+    auto y = asymmetric(8, 40);
+    auto x = (y.to(torch::kFloat) / 3).unsqueeze(1);  // image = label / 3
+    auto g = sample_weak(c, 8, rng, torch::kCPU);
+    auto xw = apply_geometric_image(x, g).squeeze(1);
+    auto yw = apply_geometric_label(y, g);
+    // Away from edges (where bilinear blends), the warped image equals the warped label / 3.
+    auto inner = uniform_3x3(yw).to(torch::kFloat);
+    EXPECT_LT(((xw - yw.to(torch::kFloat) / 3).abs() * inner).max().item<float>(), 0.05f) << mode;
+    for (int64_t k = 1; k <= 3; ++k) EXPECT_GT((yw == k).sum().item<int64_t>(), 8 * 10) << mode;
+  }
+}
+
+TEST(Weak, Ssl4misModeLeavesAQuarterUntouchedAndTurnsHalf) {
   Config c;
-  Rng rng(3);
-  auto y = torch::zeros({4, 32, 32}, torch::kLong);
-  y.index_put_({torch::indexing::Slice(), torch::indexing::Slice(8, 20), torch::indexing::Slice(10, 16)}, 2);
-  auto x = (y.to(torch::kFloat) / 2).unsqueeze(1);  // image = label / 2
-  auto g = sample_weak(c, 4, rng, torch::kCPU);
-  auto xw = apply_geometric_image(x, g).squeeze(1);
-  auto yw = apply_geometric_label(y, g);
-  // Away from edges (where bilinear blends), the warped image equals the warped label / 2.
-  auto inner = (torch::nn::functional::max_pool2d(yw.to(torch::kFloat).unsqueeze(1), torch::nn::functional::MaxPool2dFuncOptions(3).stride(1).padding(1)) ==
-                -torch::nn::functional::max_pool2d(-yw.to(torch::kFloat).unsqueeze(1), torch::nn::functional::MaxPool2dFuncOptions(3).stride(1).padding(1)))
-                   .squeeze(1);
-  auto diff = (xw - yw.to(torch::kFloat) / 2).abs() * inner.to(torch::kFloat);
-  EXPECT_LT(diff.max().item<float>(), 0.05f);
-  EXPECT_GT((yw == 2).sum().item<int64_t>(), 0);
+  c.weak_mode = "ssl4mis";
+  c.weak_scale_min = c.weak_scale_max = 1.0;
+  Rng rng(4);
+  const int64_t b = 4000;
+  auto theta = sample_weak(c, b, rng, torch::kCPU).theta;
+  auto eye = torch::tensor({1.f, 0.f, 0.f, 0.f, 1.f, 0.f}).view({1, 2, 3});
+  auto untouched = ((theta - eye).abs().amax({1, 2}) < 1e-5).to(torch::kDouble).mean().item<double>();
+  // 90° turns and flips keep every entry in {-1, 0, 1}; small rotations do not.
+  auto lattice = ((theta - theta.round()).abs().amax({1, 2}) < 1e-5).to(torch::kDouble).mean().item<double>();
+  EXPECT_NEAR(untouched, 0.25 + 0.5 / 8, 0.03);  // nothing, or the identity among the 8 turn+flips
+  EXPECT_NEAR(lattice, 0.75, 0.03);
 }
 
 TEST(CutMix, MixesImagesAndLabelsWithTheSameBox) {
@@ -36,10 +65,10 @@ TEST(CutMix, MixesImagesAndLabelsWithTheSameBox) {
   auto y = ids.to(torch::kLong).view({b, 1, 1}).expand({b, s, s}).contiguous();
   auto p = sample_strong(c, b, s, rng, torch::kCPU);
   auto xs = apply_strong(x, p).squeeze(1);
-  auto ys = apply_cutmix(y, p);
+  auto ys = cutmix(y, p.mix);
   EXPECT_TRUE(torch::equal(xs.round().to(torch::kLong), ys));
-  EXPECT_GT(p.cutmix_box.sum().item<int64_t>(), 0);
-  EXPECT_FALSE(torch::equal(p.partner, torch::arange(b)));  // never mixed with itself
+  EXPECT_GT(p.mix.box.sum().item<int64_t>(), 0);
+  EXPECT_FALSE(torch::equal(p.mix.partner, torch::arange(b)));  // never mixed with itself
 }
 
 TEST(Strong, KeepsShapeAndChangesIntensities) {
@@ -57,13 +86,10 @@ TEST(Synthesis, PastesTheExemplarAlignedWithItsLabel) {
   Config c;
   c.syn_match_stats = false;
   c.syn_gamma = 0, c.syn_contrast = 0, c.syn_brightness = 0;
-  c.syn_feather = 0, c.syn_dilate = 2;
+  c.syn_feather = 0, c.syn_dilate = 2 * 256.0 / 48;  // 2 pixels at this 48-pixel size
   Rng rng(11);
   const int64_t s = 48;
-  auto lab = torch::zeros({s, s}, torch::kLong);
-  using torch::indexing::Slice;
-  lab.index_put_({Slice(16, 32), Slice(14, 30)}, 3);
-  lab.index_put_({Slice(20, 28), Slice(18, 26)}, 1);
+  auto lab = asymmetric(1, s)[0];
   auto img = (lab.to(torch::kFloat) / 3).view({1, 1, s, s});  // image encodes the label
   auto pool = torch::full({5, 1, s, s}, 0.123f);
   auto p = sample_synth(c, 6, s, 5, rng, torch::kCPU);
@@ -76,6 +102,10 @@ TEST(Synthesis, PastesTheExemplarAlignedWithItsLabel) {
   auto lf = b.label.to(torch::kFloat).unsqueeze(1);
   auto pool5 = F::MaxPool2dFuncOptions(5).stride(1).padding(2);
   auto interior = (F::max_pool2d(lf, pool5) == -F::max_pool2d(-lf, pool5)).squeeze(1) & fg;
+  // Not the 2-pixel frame, where the warp samples beyond the exemplar (zero padding).
+  auto frame = torch::ones_like(interior);
+  frame.index_put_({torch::indexing::Slice(), torch::indexing::Slice(2, s - 2), torch::indexing::Slice(2, s - 2)}, false);
+  interior = interior & ~frame;
   EXPECT_GT(interior.sum().item<int64_t>(), 6 * 10);
   auto err = ((b.image.squeeze(1) - b.label.to(torch::kFloat) / 3).abs() * interior.to(torch::kFloat)).max();
   EXPECT_LT(err.item<float>(), 0.02f);

@@ -147,6 +147,68 @@ TEST(AcdcReader, ReadsAFixtureInTheAcdcLayout) {
   EXPECT_THROW(r->exemplar("patient099_frame01_slice_1"), Error);
 }
 
+// A non-square slice with asymmetric content, stored as a training slice (H×W) and as slice
+// 1 of a validation volume (D×H×W): the reader must give training and inference the same
+// orientation, x (the last HDF5 axis) fastest.
+TEST(AcdcReader, TrainingSlicesAndVolumesShareOneAxisOrder) {
+  TempDir d;
+  fs::create_directories(d.path / "data");
+  const int64_t h = 20, w = 16;
+  auto lab = test::asymmetric_label(h, w);
+  std::vector<float> img;
+  for (auto v : lab) img.push_back(float(v) / 3.0f);
+  std::ofstream(d.str("train_slices.list")) << "patient001_frame01_slice_1\npatient001_frame01_slice_2\n";
+  std::ofstream(d.str("val.list")) << "patient002_frame01\n";
+  for (int k = 1; k <= 2; ++k)
+    write_h5(d.str("data/patient001_frame01_slice_" + std::to_string(k) + ".h5"), {{"image", {{h, w}, img}}},
+             {{"label", {{h, w}, lab}}});
+  std::vector<float> vimg(size_t(h * w), 0.f);
+  vimg.insert(vimg.end(), img.begin(), img.end());
+  std::vector<uint8_t> vlab(size_t(h * w), 0);
+  vlab.insert(vlab.end(), lab.begin(), lab.end());
+  write_h5(d.str("data/patient002_frame01.h5"), {{"image", {{2, h, w}, vimg}}}, {{"label", {{2, h, w}, vlab}}});
+  auto r = DatasetReader::open(d.str());
+  auto e = r->exemplar("patient001_frame01_slice_1");
+  EXPECT_EQ(e.image.h, h);
+  EXPECT_EQ(e.image.w, w);
+  EXPECT_EQ(e.label, lab);
+  EXPECT_EQ(e.image.pixels, img);
+  auto v = r->volume("val", "patient002_frame01");
+  ASSERT_EQ(v.image.dims, (std::array<int64_t, 3>{w, h, 2}));
+  for (int64_t y = 0; y < h; ++y)
+    for (int64_t x = 0; x < w; ++x) {
+      ASSERT_EQ(v.label.at(x, y, 1), lab[size_t(y * w + x)]) << x << "," << y;
+      ASSERT_EQ(v.image.at(x, y, 1), img[size_t(y * w + x)]) << x << "," << y;
+    }
+  // Slice z of the volume's memory ([nz, ny, nx], as the predictor views it) is the training slice.
+  EXPECT_TRUE(std::equal(lab.begin(), lab.end(), v.label.data.begin() + h * w));
+}
+
+// The same for NIfTI: the exemplar slice CASE:K is the volume's z = K plane, x fastest.
+TEST(NnunetReader, ExemplarSliceIsTheVolumesZPlaneInTheSameAxisOrder) {
+  TempDir d;
+  small_phantom(d.str());
+  auto r = DatasetReader::open(d.str());
+  std::string name;  // a non-square training case
+  for (auto& id : {"phantom_000", "phantom_001", "phantom_002"}) {
+    auto l = read_nifti_labels(d.str(std::string("labelsTr/") + id + ".nii.gz"));
+    if (l.dims[0] != l.dims[1]) name = id;
+  }
+  ASSERT_FALSE(name.empty()) << "no non-square phantom case for this check";
+  LabelVolume l = read_nifti_labels(d.str("labelsTr/" + name + ".nii.gz"));
+  ImageVolume i = read_nifti_image(d.str("imagesTr/" + name + "_0000.nii.gz"));
+  const int64_t k = l.dims[2] / 2, nx = l.dims[0], ny = l.dims[1];
+  auto e = r->exemplar(name + ":" + std::to_string(k));
+  EXPECT_EQ(e.image.h, ny);
+  EXPECT_EQ(e.image.w, nx);
+  normalise_volume(i, "MRI");
+  for (int64_t y = 0; y < ny; ++y)
+    for (int64_t x = 0; x < nx; ++x) {
+      ASSERT_EQ(e.label[size_t(y * nx + x)], l.at(x, y, k)) << x << "," << y;
+      ASSERT_FLOAT_EQ(e.image.pixels[size_t(y * nx + x)], i.at(x, y, k)) << x << "," << y;
+    }
+}
+
 TEST(AcdcReader, ReadsTheSharedAcdcData) {
   std::string root = test::acdc_root();
   if (root.empty()) GTEST_SKIP() << "../shared/data/acdc not found: the real-ACDC check is skipped";

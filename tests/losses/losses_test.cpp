@@ -23,9 +23,13 @@ TEST(SegLoss, MaskedAndIgnoredPixelsDoNotCount) {
   auto y2 = y.clone();
   y2.index_put_({0, 0}, (y.index({0, 0}) + 1) % 3);
   EXPECT_NEAR(seg_loss(logits, y, mask).item<double>(), seg_loss(logits, y2, mask).item<double>(), 1e-6);
+  // An ignored pixel counts as a masked one (the labeled form averages CE over the rest).
   auto y3 = y.clone();
   y3.index_put_({0, 0}, kIgnore);
-  EXPECT_NEAR(seg_loss(logits, y3).item<double>(), seg_loss(logits, y, mask).item<double>(), 1e-6);
+  EXPECT_NEAR(seg_loss(logits, y3).item<double>(),
+              0.5 * masked_cross_entropy(logits, y, mask, CeMean::Labeled).item<double>() +
+                  0.5 * masked_dice(logits, y, mask).item<double>(),
+              1e-6);
 }
 
 TEST(PseudoLabels, CarryNoGradientAndRespectTheThreshold) {
@@ -51,6 +55,105 @@ TEST(CrossModel, PseudoLabelsOfAReachOnlyBsLoss) {
   for (auto& p : b->parameters())
     if (p.grad().defined()) gb += p.grad().abs().sum().item<double>();
   EXPECT_GT(gb, 0.0);
+}
+
+namespace {
+namespace F = torch::nn::functional;
+// Confident logits [B, C, H, W] that predict `y` [B, H, W].
+torch::Tensor logits_of(const torch::Tensor& y, int64_t c = 4, double scale = 50) {
+  return F::one_hot(y, c).permute({0, 3, 1, 2}).to(torch::kFloat) * scale;
+}
+PseudoLabels confident(const torch::Tensor& y) { return make_pseudo_labels(logits_of(y), 0.95); }
+CutMixBoxes left_half_from_next(int64_t b, int64_t h, int64_t w) {
+  auto box = torch::zeros({b, h, w}, torch::kBool);
+  box.index_put_({torch::indexing::Slice(), torch::indexing::Slice(), torch::indexing::Slice(0, w / 2)}, true);
+  return {box, (torch::arange(b) + 1) % b};
+}
+}  // namespace
+
+TEST(SegLoss, LabeledCrossEntropyAveragesOverLabeledPixelsOnly) {
+  torch::manual_seed(1);
+  auto logits = torch::randn({2, 4, 8, 8});
+  auto y = torch::randint(0, 4, {2, 8, 8}, torch::kLong);
+  auto ones = torch::ones({2, 8, 8});
+  auto y_ign = y.clone();
+  y_ign.index_put_({torch::indexing::Slice(), torch::indexing::Slice(0, 6)}, kIgnore);  // 3/4 ignored
+  auto kept = y.index({torch::indexing::Slice(), torch::indexing::Slice(6, 8)});
+  auto ce_kept = F::cross_entropy(logits.index({torch::indexing::Slice(), torch::indexing::Slice(), torch::indexing::Slice(6, 8)}), kept);
+  EXPECT_NEAR(masked_cross_entropy(logits, y_ign, ones, CeMean::Labeled).item<double>(), ce_kept.item<double>(), 1e-5);
+  EXPECT_NEAR(masked_cross_entropy(logits, y_ign, ones, CeMean::All).item<double>(), ce_kept.item<double>() / 4, 1e-5);
+  // ℓ for labeled targets = ½ CE over labeled pixels + ½ Dice.
+  EXPECT_NEAR(seg_loss(logits, y_ign).item<double>(),
+              0.5 * ce_kept.item<double>() + 0.5 * masked_dice(logits, y_ign, ones).item<double>(), 1e-5);
+}
+
+TEST(ImagePerturbation, StudentIsTaughtByTheOtherModelAcrossModels) {
+  EXPECT_EQ(teacher_of(0, 2, Pairing::Cross), 1);
+  EXPECT_EQ(teacher_of(1, 2, Pairing::Cross), 0);
+  EXPECT_EQ(teacher_of(1, 2, Pairing::Self), 1);
+  EXPECT_EQ(teacher_of(0, 1, Pairing::Self), 0);
+  // Model A's pseudo-labels say class 1 everywhere, B's class 2. Student A predicts B's
+  // labels and student B predicts A's: both cross terms are ~0, both self terms large.
+  auto ya = torch::full({2, 8, 8}, 1, torch::kLong), yb = torch::full({2, 8, 8}, 2, torch::kLong);
+  std::vector<PseudoLabels> pl{confident(ya), confident(yb)};
+  std::vector<std::vector<StrongView>> views{{{logits_of(yb), {}}}, {{logits_of(ya), {}}}};
+  for (auto& l : image_perturbation_losses(views, pl, Pairing::Cross)) EXPECT_LT(l.item<double>(), 1e-3);
+  for (auto& l : image_perturbation_losses(views, pl, Pairing::Self)) EXPECT_GT(l.item<double>(), 1.0);
+  std::vector<std::vector<torch::Tensor>> heads{{logits_of(yb)}, {logits_of(ya)}};
+  for (auto& l : feature_perturbation_losses(heads, pl, Pairing::Cross)) EXPECT_LT(l.item<double>(), 1e-3);
+  for (auto& l : feature_perturbation_losses(heads, pl, Pairing::Self)) EXPECT_GT(l.item<double>(), 1.0);
+}
+
+TEST(ImagePerturbation, OnlyPixelsAboveTheThresholdTeach) {
+  // Teacher: confident (p ≈ 1) on the top half, unsure (p ≈ 0.4) on the bottom half.
+  auto y = torch::randint(0, 4, {2, 8, 8}, torch::kLong);
+  auto t_logits = logits_of(y);
+  t_logits.index_put_({torch::indexing::Slice(), torch::indexing::Slice(), torch::indexing::Slice(4, 8)},
+                      logits_of(y, 4, 0.7).index({torch::indexing::Slice(), torch::indexing::Slice(), torch::indexing::Slice(4, 8)}));
+  // The student agrees on the confident half and predicts another class on the unsure half.
+  auto student_y = y.clone();
+  student_y.index_put_({torch::indexing::Slice(), torch::indexing::Slice(4, 8)},
+                       (y.index({torch::indexing::Slice(), torch::indexing::Slice(4, 8)}) + 1) % 4);
+  std::vector<StrongView> view{{logits_of(student_y), {}}};
+  EXPECT_LT(image_perturbation_loss(view, make_pseudo_labels(t_logits, 0.95)).item<double>(), 1e-3);
+  EXPECT_GT(image_perturbation_loss(view, make_pseudo_labels(t_logits, 0.0)).item<double>(), 0.5);
+}
+
+TEST(ImagePerturbation, PseudoLabelsAreMixedWithTheStrongViewsCutMixBoxes) {
+  const int64_t b = 3, h = 8, w = 8;
+  auto y = torch::arange(b).view({b, 1, 1}).expand({b, h, w}).contiguous() % 4;  // item i is class i
+  auto mix = left_half_from_next(b, h, w);
+  auto mixed = cutmix(y, mix);
+  EXPECT_EQ(mixed.index({0, 0, 0}).item<int64_t>(), 1);  // left half from item 1
+  EXPECT_EQ(mixed.index({0, 0, w - 1}).item<int64_t>(), 0);
+  // A student that predicts the mixed labels is right only if the term mixes them too.
+  std::vector<StrongView> views{{logits_of(mixed), mix}};
+  EXPECT_LT(image_perturbation_loss(views, confident(y)).item<double>(), 1e-3);
+  std::vector<StrongView> unmixed{{logits_of(mixed), {}}};
+  EXPECT_GT(image_perturbation_loss(unmixed, confident(y)).item<double>(), 0.5);
+  // Two views are averaged.
+  std::vector<StrongView> two{{logits_of(mixed), mix}, {logits_of(mixed), {}}};
+  EXPECT_NEAR(image_perturbation_loss(two, confident(y)).item<double>(),
+              0.5 * image_perturbation_loss(unmixed, confident(y)).item<double>(), 1e-5);
+}
+
+TEST(FeaturePerturbation, HeadsAreWeightedEightFourTwoOneOverDownsampledPseudoLabels) {
+  torch::manual_seed(3);
+  auto y = torch::randint(0, 4, {2, 16, 16}, torch::kLong);
+  auto teacher = confident(y);
+  std::vector<torch::Tensor> heads;
+  for (int64_t s : {16, 8, 4, 2}) heads.push_back(torch::randn({2, 4, s, s}));
+  const double w[] = {8.0 / 15, 4.0 / 15, 2.0 / 15, 1.0 / 15};
+  double expected = 0;
+  for (size_t k = 0; k < heads.size(); ++k) {
+    const int64_t s = heads[k].size(2);
+    expected += w[k] * seg_loss(heads[k], resize_nearest(teacher.label, s, s), resize_nearest(teacher.mask, s, s))
+                           .item<double>();
+  }
+  EXPECT_NEAR(feature_perturbation_loss(heads, teacher).item<double>(), expected, 1e-5);
+  // With the main head alone, the term is that head's ℓ.
+  EXPECT_NEAR(feature_perturbation_loss({heads[0]}, teacher).item<double>(),
+              seg_loss(heads[0], teacher.label, teacher.mask).item<double>(), 1e-6);
 }
 
 TEST(Rampup, SigmoidShape) {
