@@ -38,12 +38,12 @@ class SslMethod final : public Method {
 
   StepStats step(const StepContext& ctx) override {
     const int64_t n = int64_t(nets_.size());
-    const bool ip = c_.ip != "none", fp = c_.fp != "none", aux = fp && c_.fp_heads == "all";
-    // --- ℓ_sup on the labeled batch ---
+    const bool ip = c_.ip != "none", fp = c_.fp != "none";
+    // --- ℓ_sup on the labeled batch (deep-supervised where L_fp compares auxiliary heads) ---
     auto [x_l, y_l] = labeled_batch();
     torch::Tensor sup = torch::zeros({}, x_l.options());
     for (int64_t m = 0; m < n; ++m) {
-      auto heads = nets_[m]->decode(nets_[m]->encode(x_l), aux && c_.deep_supervision);
+      auto heads = nets_[m]->decode(nets_[m]->encode(x_l), aux_heads() && c_.deep_supervision);
       sup = sup + c_.sup_weight * multi_head_loss(heads, y_l[m]);
     }
     StepStats stats{{"loss_sup", sup.detach()}};
@@ -51,47 +51,17 @@ class SslMethod final : public Method {
     if (ip || fp) {
       auto idx = rng_.integers({c_.unlabeled_batch}, d_.unlabeled.size(0), dev_);
       auto x_w = apply_geometric_image(d_.unlabeled.index_select(0, idx), sample_weak(c_, idx.size(0), rng_, dev_));
-      const bool cps = ip && c_.ip_student == "weak";         // the student predicts the weak view
-      const bool own_pl = c_.teacher == "student";            // pseudo-labels from the student's pass
-      std::vector<torch::Tensor> clean(n);                    // weak-view logits (where needed)
-      std::vector<std::vector<torch::Tensor>> fp_heads(n);
-      std::vector<PseudoLabels> pl(n);
-      for (int64_t m = 0; m < n; ++m) {
-        if (fp) {
-          auto o = forward_with_feature_perturbation(nets_[m], x_w, fp_, aux, rng_,
-                                                     cps ? CleanDecode::WithGrad
-                                                     : own_pl ? CleanDecode::NoGrad
-                                                              : CleanDecode::Skip);
-          clean[m] = o.clean, fp_heads[m] = std::move(o.perturbed);
-        } else if (cps) {
-          clean[m] = nets_[m]->forward(x_w);
-        } else if (own_pl) {
-          torch::NoGradGuard g;
-          clean[m] = nets_[m]->forward(x_w);
-        }
-        pl[m] = make_pseudo_labels(own_pl ? clean[m] : forward_without_dropout(nets_[m], x_w), c_.threshold);
-        stats.emplace_back(std::string("coverage_") + char('a' + m), pl[m].mask.mean());
-      }
-      torch::Tensor l_ip, l_fp;
-      if (ip) {
-        std::vector<std::vector<StrongView>> views(n);
-        for (int64_t s = 0; s < n; ++s) {
-          if (cps) views[s].push_back({clean[s], {}});
-          for (int64_t v = 0; !cps && v < c_.ip_views; ++v) {
-            auto sp = sample_strong(c_, x_w.size(0), x_w.size(-1), rng_, dev_);
-            views[s].push_back({nets_[s]->forward(apply_strong(x_w, sp)), sp.mix});
-          }
-        }
-        l_ip = torch::stack(image_perturbation_losses(views, pl, pairing(c_.ip))).sum();
-      }
-      if (fp) l_fp = torch::stack(feature_perturbation_losses(fp_heads, pl, pairing(c_.fp))).sum();
-      for (auto [on, name, loss, lambda] : {std::tuple{ip, "ip", l_ip, c_.lambda_ip}, std::tuple{fp, "fp", l_fp, c_.lambda_fp}}) {
-        if (!on) continue;
-        const double w = rampup_weight(ctx.iteration, ctx.total, c_.rampup, lambda);
-        total = total + w * loss;
+      WeakPass w = weak_pass(x_w);
+      for (int64_t m = 0; m < n; ++m) stats.emplace_back(std::string("coverage_") + char('a' + m), w.pl[m].mask.mean());
+      auto add = [&](const char* name, const std::vector<torch::Tensor>& per_model, double lambda) {
+        auto loss = torch::stack(per_model).sum();
+        const double weight = rampup_weight(ctx.iteration, ctx.total, c_.rampup, lambda);
+        total = total + weight * loss;
         stats.emplace_back(std::string("loss_") + name, loss.detach());
-        stats.emplace_back(std::string("weight_") + name, torch::tensor(w));
-      }
+        stats.emplace_back(std::string("weight_") + name, torch::tensor(weight));
+      };
+      if (ip) add("ip", image_perturbation_losses(strong_views(x_w, w), w.pl, pairing(c_.ip)), c_.lambda_ip);
+      if (fp) add("fp", feature_perturbation_losses(w.fp_heads, w.pl, pairing(c_.fp)), c_.lambda_fp);
     }
     total.backward();
     stats.insert(stats.begin(), {"loss", total.detach()});
@@ -99,6 +69,50 @@ class SslMethod final : public Method {
   }
 
  private:
+  bool aux_heads() const { return c_.fp != "none" && c_.fp_heads == "all"; }
+  bool cps() const { return c_.ip != "none" && c_.ip_student == "weak"; }  // the student predicts the weak view
+
+  // Every model's pass over the weak view: the perturbed-feature heads (L_fp), the clean
+  // logits where a loss or the pseudo-labels need them, and the pseudo-labels.
+  struct WeakPass {
+    std::vector<torch::Tensor> clean;
+    std::vector<std::vector<torch::Tensor>> fp_heads;
+    std::vector<PseudoLabels> pl;
+  };
+  WeakPass weak_pass(const torch::Tensor& x_w) {
+    const int64_t n = int64_t(nets_.size());
+    const bool own_pl = c_.teacher == "student";  // pseudo-labels from the student's own pass
+    WeakPass w{std::vector<torch::Tensor>(n), std::vector<std::vector<torch::Tensor>>(n), {}};
+    for (int64_t m = 0; m < n; ++m) {
+      if (c_.fp != "none") {
+        auto mode = cps() ? CleanDecode::WithGrad : own_pl ? CleanDecode::NoGrad : CleanDecode::Skip;
+        auto o = forward_with_feature_perturbation(nets_[m], x_w, fp_, aux_heads(), rng_, mode);
+        w.clean[m] = o.clean, w.fp_heads[m] = std::move(o.perturbed);
+      } else if (cps()) {
+        w.clean[m] = nets_[m]->forward(x_w);
+      } else if (own_pl) {
+        torch::NoGradGuard g;
+        w.clean[m] = nets_[m]->forward(x_w);
+      }
+      w.pl.push_back(make_pseudo_labels(own_pl ? w.clean[m] : forward_without_dropout(nets_[m], x_w), c_.threshold));
+    }
+    return w;
+  }
+
+  // Each student's views for L_ip: its own strong views (each with its CutMix boxes), or,
+  // for CPS, its clean weak-view logits.
+  std::vector<std::vector<StrongView>> strong_views(const torch::Tensor& x_w, const WeakPass& w) {
+    std::vector<std::vector<StrongView>> views(nets_.size());
+    for (size_t s = 0; s < nets_.size(); ++s) {
+      if (cps()) views[s].push_back({w.clean[s], {}});
+      for (int64_t v = 0; !cps() && v < c_.ip_views; ++v) {
+        auto sp = sample_strong(c_, x_w.size(0), x_w.size(-1), rng_, dev_);
+        views[s].push_back({nets_[s]->forward(apply_strong(x_w, sp)), sp.mix});
+      }
+    }
+    return views;
+  }
+
   // Labeled batch: images [B_L, 1, S, S] and one target per model ([B_L, S, S]; with
   // cross_pseudo synthesis each model's outside-mask pixels come from the other model).
   std::pair<torch::Tensor, std::vector<torch::Tensor>> labeled_batch() {
