@@ -1,4 +1,6 @@
 // cmems: one-shot (exemplar) medical image segmentation with CMEMS.
+#include <c10/util/Exception.h>
+
 #include <cstdio>
 #include <exception>
 

@@ -1,5 +1,7 @@
 #include "train/checkpoint.hpp"
 
+#include <sstream>
+
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <type_traits>
@@ -14,8 +16,13 @@ namespace {
 template <class Map>
 typename Map::key_type state_key(const Map&, const torch::Tensor& p) {
   using K = typename Map::key_type;
-  if constexpr (std::is_same_v<K, std::string>) return c10::guts::to_string(p.unsafeGetTensorImpl());
-  else return static_cast<K>(p.unsafeGetTensorImpl());
+  if constexpr (std::is_same_v<K, std::string>) {
+    std::ostringstream s;  // as LibTorch 1.x keys it (c10::guts::to_string, gone in 2.x)
+    s << p.unsafeGetTensorImpl();
+    return s.str();
+  } else {
+    return static_cast<K>(p.unsafeGetTensorImpl());
+  }
 }
 
 std::vector<torch::Tensor> all_params(torch::optim::SGD& opt) {

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Compile check against LibTorch 2.x on a machine that has only Debian 12's LibTorch 1.13:
+# fetches Debian trixie's libtorch-dev (2.6) with `apt-get download` through a private apt
+# list folder (the system's sources and lists stay untouched), unpacks it into the ignored
+# .deps/libtorch2, and compiles every C++ source of the project against those headers with
+# -fsyntax-only. Exit status 0 when every file compiles.
+#
+#   scripts/check-libtorch2.sh [-jN] [FILE.cpp ...]     (default: every source, -j2)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=2
+files=()
+for a in "$@"; do
+  case $a in -j*) jobs=${a#-j} ;; *) files+=("$a") ;; esac
+done
+root=$PWD/.deps/libtorch2
+apt_dir=$root/apt
+hdr=$root/root/usr/include
+if [ ! -f "$hdr/torch/csrc/api/include/torch/torch.h" ]; then
+  mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$root/debs"
+  echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main" \
+    > "$apt_dir/sources.list"
+  A=(-o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Etc::SourceList=$apt_dir/sources.list"
+     -o "Dir::Etc::SourceParts=/dev/null" -o "Dir::Cache=$apt_dir/cache" -o "APT::Sandbox::User=root")
+  apt-get "${A[@]}" -qq update
+  (cd "$root/debs" && apt-get "${A[@]}" -qq download libtorch-dev)
+  for d in "$root"/debs/*.deb; do dpkg-deb -x "$d" "$root/root"; done
+fi
+v=$hdr/torch/csrc/api/include/torch/version.h
+version=$(for k in MAJOR MINOR PATCH; do sed -n "s/^#define TORCH_VERSION_$k \([0-9]*\)/\1/p" "$v"; done | paste -sd.)
+[ ${#files[@]} -gt 0 ] || mapfile -t files < <(git ls-files 'src/*.cpp' 'tests/*.cpp' 'fuzz/*.cpp')
+flags=(-std=c++17 -fsyntax-only -I"$hdr" -I"$hdr/torch/csrc/api/include" -Isrc -Itests -Ifuzz
+       -I/usr/include/hdf5/serial -I/usr/include/nifti -DCMEMS_SOURCE_DIR=\"$PWD\" -DCMEMS_HAVE_LIBZIP=1)
+echo "LibTorch ${version:-2.x} headers from $hdr; ${#files[@]} files, $jobs at a time"
+start=$(date +%s)
+printf '%s\n' "${files[@]}" | xargs -P "$jobs" -I{} sh -c 'g++ "$@" {} 2> ".deps/libtorch2/$(echo {} | tr / _).log" && echo "ok   {}" || echo "FAIL {}"' _ "${flags[@]}" \
+  | tee "$root/result.txt"
+fails=$(grep -c '^FAIL' "$root/result.txt" || true)
+echo "$((${#files[@]} - fails)) of ${#files[@]} files compile against LibTorch ${version:-2.x} ($(( $(date +%s) - start )) s)"
+if [ "$fails" -gt 0 ]; then
+  for f in $(sed -n 's/^FAIL //p' "$root/result.txt"); do
+    echo "== $f"; grep -m5 'error' ".deps/libtorch2/$(echo "$f" | tr / _).log" || true
+  done
+  exit 1
+fi
