@@ -71,6 +71,30 @@ void apply_threads(const Config& c) {
   torch::set_num_threads(n);
 }
 
+namespace {
+// Scores the live models, as `cmems evaluate` would (the models' softmax averaged), on the
+// validation split; the volumes are read once.
+ValidationFn validation_fn(const DatasetReader& reader, const Config& c, const RunInfo& info) {
+  const std::string split = c.val_split.empty() ? reader.default_split() : c.val_split;
+  auto volumes = std::make_shared<std::vector<CaseVolume>>();
+  for (auto& name : reader.cases(split)) {
+    volumes->push_back(reader.volume(split, name));
+    CMEMS_CHECK(!volumes->back().label.data.empty(), name, ": option --val-every needs labels for the '", split,
+                "' split");
+  }
+  const int num_classes = int(info.class_names.size());
+  return [c, info, volumes, num_classes](std::vector<UNet>& models) {
+    Predictor pred(c, models, info.class_names, info.normalisation);
+    std::vector<CaseScore> cases;
+    for (auto& v : *volumes)
+      cases.push_back(score_case(v.name, pred.predict(v.image).data, v.label.data, num_classes, v.image.dims,
+                                 v.image.geometry.spacing));
+    Summary s = summarise(cases);
+    return nlohmann::json{{"val_dice", s.mean_dice}, {"val_hd95", s.mean_hd95}};
+  };
+}
+}  // namespace
+
 double run_training(Config c, const std::string& data, const std::string& run, bool force, bool resume,
                     bool live) {
   auto reader = DatasetReader::open(data);
@@ -108,6 +132,7 @@ double run_training(Config c, const std::string& data, const std::string& run, b
   o.resume = resume;
   o.live_progress = live;
   o.stop = &g_stop;
+  if (c.val_every > 0) o.validate = validation_fn(*reader, c, info);
   g_stop = false;
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);

@@ -40,6 +40,12 @@ std::vector<FieldRef> fields(Config& c) {
         {}),
       I("log_every", c.log_every, "iterations between metrics.jsonl lines [ours]", 1, 1e9),
       I("checkpoint_every", c.checkpoint_every, "iterations between checkpoints [ours]", 1, 1e9),
+      I("val_every", c.val_every,
+        "iterations between scorings of the validation split during training (val_dice, val_hd95 "
+        "in metrics.jsonl; every model and the ensemble), 0 = off [ours]",
+        0, 1e9),
+      S("val_split", c.val_split, "split scored during training; empty = the dataset's default (ACDC val, NIfTI test) [ours]",
+        {}),
       I("data.size", c.size, "training slice size in pixels (square) [ref: SSL4MIS: 256]", 16,
         4096),
       S("data.labeled", c.labeled,

@@ -21,6 +21,8 @@ struct Config {
   std::string exemplar;               // "" = the documented default rule
   int64_t log_every = 10;             // [ours]
   int64_t checkpoint_every = 1000;    // [ours]
+  int64_t val_every = 0;              // iterations between validation scores, 0 = off [ours]
+  std::string val_split;              // split scored during training ("" = the dataset's default) [ours]
   // data and model
   int64_t size = 256;                 // training slice size [ref: SSL4MIS]
   int64_t model_width = 16;           // first-level channels, doubled per level [ref: SSL4MIS]

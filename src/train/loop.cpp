@@ -86,11 +86,17 @@ TrainResult train(const Config& c, const TrainingData& data, const RunInfo& info
     opt.zero_grad();
     StepStats stats = method->step({it, c.iterations});
     opt.step();
-    const bool log = (it + 1) % c.log_every == 0 || it + 1 == c.iterations;
+    const bool val = o.validate && c.val_every > 0 && ((it + 1) % c.val_every == 0 || it + 1 == c.iterations);
+    const bool log = (it + 1) % c.log_every == 0 || it + 1 == c.iterations || val;
     const bool save = (it + 1) % c.checkpoint_every == 0;
     if (log || save) {  // scalars are read from the device only here
       json line = {{"iteration", it + 1}, {"lr", lr}};
       for (auto& [k, v] : stats) line[k] = v.item<double>();
+      if (val) {  // eval mode changes no state: a resumed run stays byte-identical
+        for (auto& m : method->models()) m->eval();
+        line.update(o.validate(method->models()));
+        for (auto& m : method->models()) m->train();
+      }
       r.last_loss = line["loss"].get<double>();
       CMEMS_CHECK(std::isfinite(r.last_loss), "training stopped at iteration ", it + 1,
                   ": the loss is not finite (", r.last_loss, "); the last good checkpoint is kept in ", ckpt);

@@ -3,13 +3,18 @@
 // detection. It knows nothing of pseudo-labels: methods do the step. Stage: train.
 #pragma once
 #include <atomic>
+#include <functional>
 #include <string>
 
 #include "core/config.hpp"
 #include "data/slices.hpp"
+#include "model/unet.hpp"
 #include "train/checkpoint.hpp"
 
 namespace cmems {
+
+/// Scores the models (in eval mode) on held-out data; returns fields for metrics.jsonl.
+using ValidationFn = std::function<nlohmann::json(std::vector<UNet>& models)>;
 
 struct TrainOptions {
   std::string run_dir;
@@ -18,6 +23,7 @@ struct TrainOptions {
   const std::atomic<bool>* stop = nullptr;     // set by SIGINT/SIGTERM handlers
   int64_t stop_at = -1;                        // end this invocation at this iteration, as a
                                                // stop request would (checkpoint, resumable)
+  ValidationFn validate;                       // called every c.val_every iterations, if set
 };
 
 struct TrainResult {

@@ -26,6 +26,7 @@ check "phantom" '"$CMEMS" phantom --out "$T/data" --cases 3 --test-cases 2 --see
 check "phantom layout" '[ -f "$T/data/dataset.json" ] && [ -f "$T/data/imagesTr/phantom_000_0000.nii.gz" ] && [ -f "$T/data/labelsTs/phantom_500.nii.gz" ]'
 check "train" '"$CMEMS" train --data "$T/data" --out "$T/run" --method cmems --iterations 4 --log-every 2 $SMALL >/dev/null 2>&1'
 check "run folder" '[ -f "$T/run/config.json" ] && [ -f "$T/run/weights.safetensors" ] && [ -f "$T/run/checkpoint.safetensors" ] && [ $(wc -l <"$T/run/metrics.jsonl") -eq 2 ]'
+check "train --val-every scores the test split into metrics.jsonl" '"$CMEMS" train --data "$T/data" --out "$T/runv" --method supervised --iterations 4 --log-every 4 --val-every 2 $SMALL >/dev/null 2>&1 && [ $(grep -c "\"val_dice\"" "$T/runv/metrics.jsonl") -eq 2 ] && python3 -c "import json,sys; j=[json.loads(l) for l in open(\"$T/runv/metrics.jsonl\")]; sys.exit(not (j[0][\"iteration\"] == 2 and 0 <= j[-1][\"val_dice\"] <= 1))"'
 check "config.json names the exemplar" 'grep -q "\"exemplar\": \"phantom_000:" "$T/run/config.json"'
 check "evaluate --run" '"$CMEMS" evaluate --run "$T/run" --data "$T/data" --out "$T/eval.json" | grep -q mean'
 check "evaluate writes JSON and CSV" 'grep -q "\"mean\"" "$T/eval.json" && head -1 "$T/eval.csv" | grep -q "case,class,dice,hd95"'
