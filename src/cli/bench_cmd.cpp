@@ -6,11 +6,17 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <optional>
 
 #include "cli/commands.hpp"
 #include "core/check.hpp"
 #include "losses/losses.hpp"
 #include "methods/method.hpp"
+#include "model/device.hpp"
+
+#if defined(CMEMS_WITH_CUDA)  // set by CMake when LibTorch has CUDA (target c10_cuda)
+#include <c10/cuda/CUDACachingAllocator.h>
+#endif
 
 namespace cmems {
 namespace {
@@ -52,6 +58,19 @@ TrainingData synthetic_data(int64_t size, int64_t pool, const torch::Device& dev
   d.unlabeled = torch::rand({pool, 1, size, size}).to(dev);
   return d;
 }
+// Peak GPU memory allocated by LibTorch on `dev` since the last reset, in MB (-1 = unknown).
+double cuda_peak_mb(const torch::Device& dev, bool reset) {
+#if defined(CMEMS_WITH_CUDA)
+  if (!dev.is_cuda()) return -1;
+  const auto index = dev.has_index() ? dev.index() : c10::DeviceIndex(0);
+  if (reset) c10::cuda::CUDACachingAllocator::resetPeakStats(index);
+  // allocated_bytes[0]: the aggregate over pool types (StatType::AGGREGATE).
+  return double(c10::cuda::CUDACachingAllocator::getDeviceStats(index).allocated_bytes[0].peak) / 1048576.0;
+#else
+  (void)dev, (void)reset;
+  return -1;
+#endif
+}
 }  // namespace
 
 Runner add_bench(CLI::App& app) {
@@ -59,7 +78,8 @@ Runner add_bench(CLI::App& app) {
   struct A {
     std::string device = "cpu", method = "cmems";
     int64_t batch = 12, size = 256, iterations = 20, warmup = 3, threads = 0, width = 16;
-    bool json = false;
+    bool json = false, channels_last = false;
+    std::string amp = "none";
   };
   auto a = std::make_shared<A>();
   cmd->add_option("--device", a->device, "cpu or cuda")->capture_default_str();
@@ -71,20 +91,24 @@ Runner add_bench(CLI::App& app) {
   cmd->add_option("--warmup", a->warmup, "untimed warm-up iterations")->capture_default_str();
   cmd->add_option("--threads", a->threads, "CPU threads, 0 = all cores")->capture_default_str();
   cmd->add_flag("--json", a->json, "print one JSON object");
+  cmd->add_flag("--channels-last", a->channels_last, "channels-last memory format (perf.channels_last)");
+  cmd->add_option("--amp", a->amp, "autocast: none or bf16 (perf.amp)")->capture_default_str();
   return [a] {
     std::map<std::string, std::string> flags = {
         {"method", a->method}, {"device", a->device}, {"data.size", std::to_string(a->size)},
         {"model.width", std::to_string(a->width)}, {"batch.labeled", std::to_string(a->batch)},
         {"batch.unlabeled", std::to_string(a->batch)}, {"threads", std::to_string(a->threads)},
-        {"iterations", "30000"}};
+        {"iterations", "30000"}, {"perf.channels_last", a->channels_last ? "true" : "false"}, {"perf.amp", a->amp}};
     Config c = resolve_config(flags, "");
     CMEMS_CHECK(c.device != "cuda" || torch::cuda::is_available(), "option --device cuda: no CUDA device available");
     apply_threads(c);
+    set_cudnn_benchmark(c.cudnn_benchmark);
     const torch::Device dev = c.device == "cuda" ? torch::kCUDA : torch::kCPU;
     TrainingData d = synthetic_data(c.size, std::max<int64_t>(64, 2 * c.unlabeled_batch), dev);
 
     // 1. The full iteration of the chosen method.
     Rng rng(1);
+    cuda_peak_mb(dev, /*reset=*/true);
     auto method = make_method(c, d, rng);
     std::vector<torch::Tensor> params;
     for (auto& m : method->models())
@@ -96,6 +120,7 @@ Runner add_bench(CLI::App& app) {
       method->step({it++ + 10000, c.iterations});  // past the ramp-up: every term active
       opt.step();
     });
+    const double gpu_iter_mb = cuda_peak_mb(dev, /*reset=*/true);
 
     // 2. The model step alone on resident tensors: two U-Nets, labeled forward + CE/Dice,
     //    weak forward with all-level feature dropout (clean + perturbed), strong forward,
@@ -107,14 +132,15 @@ Runner add_bench(CLI::App& app) {
       for (auto& p : m->parameters()) ps.push_back(p);
     }
     torch::optim::SGD opt2(ps, torch::optim::SGDOptions(0.01).momentum(0.9).weight_decay(1e-4));
-    auto x_l = torch::rand({c.labeled_batch, 1, c.size, c.size}, dev);
+    auto x_l = in_format(torch::rand({c.labeled_batch, 1, c.size, c.size}, dev), c.channels_last);
     auto y_l = torch::randint(0, 4, {c.labeled_batch, c.size, c.size}, torch::TensorOptions().dtype(torch::kLong).device(dev));
-    auto x_w = torch::rand({c.unlabeled_batch, 1, c.size, c.size}, dev);
-    auto x_s = (x_w + 0.1 * torch::randn_like(x_w)).clamp(0, 1);
+    auto x_w = in_format(torch::rand({c.unlabeled_batch, 1, c.size, c.size}, dev), c.channels_last);
+    auto x_s = in_format((x_w + 0.1 * torch::randn_like(x_w)).clamp(0, 1), c.channels_last);
     FeaturePerturbation fp;
     const CutMixBoxes no_mix;  // the strong view is given (x_s); the Python reference mixes nothing
     double ms_step = median_ms(a->warmup, a->iterations, dev, [&] {
       opt2.zero_grad();
+      std::optional<AutocastGuard> amp(std::in_place, dev, c.amp == "bf16");
       torch::Tensor loss = torch::zeros({}, x_l.options());
       std::vector<PseudoLabels> pl;
       std::vector<std::vector<torch::Tensor>> fps;
@@ -129,13 +155,16 @@ Runner add_bench(CLI::App& app) {
         loss = loss + image_perturbation_loss({{nets[s]->forward(x_s), no_mix}}, t) +
                feature_perturbation_loss(fps[s], t);
       }
+      amp.reset();  // backward outside autocast
       loss.backward();
       opt2.step();
     });
 
+    const double gpu_step_mb = cuda_peak_mb(dev, /*reset=*/true);
+
     // 3. Inference: both models' softmax averaged, batches of 32 slices.
     for (auto& m : nets) m->eval();
-    auto x_i = torch::rand({32, 1, c.size, c.size}, dev);
+    auto x_i = in_format(torch::rand({32, 1, c.size, c.size}, dev), c.channels_last);
     double ms_inf = median_ms(a->warmup, a->iterations, dev, [&] {
       torch::NoGradGuard g;
       auto p = torch::softmax(nets[0]->forward(x_i), 1) + torch::softmax(nets[1]->forward(x_i), 1);
@@ -153,7 +182,13 @@ Runner add_bench(CLI::App& app) {
                         {"ms_per_step", ms_step},
                         {"infer_slices_per_s", 32.0 / (ms_inf / 1000.0)},
                         {"peak_mem_mb", double(ru.ru_maxrss) / 1024.0},
-                        {"peak_mem_kind", c.device == "cuda" ? "host RSS (GPU figure not collected)" : "host RSS"}};
+                        {"peak_mem_kind", "host RSS"},
+                        {"channels_last", c.channels_last},
+                        {"amp", c.amp}};
+    if (dev.is_cuda()) {
+      j["gpu_peak_allocated_mb"] = {{"iteration", gpu_iter_mb}, {"model_step", gpu_step_mb},
+                                    {"inference", cuda_peak_mb(dev, false)}};
+    }
     if (a->json) {
       std::printf("%s\n", j.dump().c_str());
     } else {
@@ -164,6 +199,9 @@ Runner add_bench(CLI::App& app) {
       std::printf("  model step       %9.1f ms\n", ms_step);
       std::printf("  inference        %9.1f slices/s\n", j["infer_slices_per_s"].get<double>());
       std::printf("  peak memory      %9.0f MB (host RSS)\n", j["peak_mem_mb"].get<double>());
+      if (dev.is_cuda())
+        std::printf("  GPU peak         %9.0f MB allocated (iteration), %.0f MB (model step)\n", gpu_iter_mb,
+                    gpu_step_mb);
     }
     return 0;
   };

@@ -15,6 +15,7 @@
 #include "infer/predictor.hpp"
 #include "io/dataset.hpp"
 #include "methods/method.hpp"
+#include "model/device.hpp"
 #include "phantom/phantom.hpp"
 #include "train/loop.hpp"
 
@@ -117,6 +118,7 @@ double run_training(Config c, const std::string& data, const std::string& run, b
   prepare_output_dir(run, force, resume);
   CMEMS_CHECK(c.device != "cuda" || torch::cuda::is_available(), "option --device cuda: no CUDA device available");
   apply_threads(c);
+  set_cudnn_benchmark(c.cudnn_benchmark);
   if (c.exemplar.empty() && !needs_all_labels(c)) c.exemplar = reader->default_exemplar();
   if (needs_all_labels(c)) c.exemplar = "";
   write_file_atomic(cfg_path, to_json(c).dump(2) + "\n");

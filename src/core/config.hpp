@@ -18,6 +18,9 @@ struct Config {
   int64_t seed = 1337;                // [ref: SSL4MIS]
   std::string device = "cpu";         // cpu | cuda
   int64_t threads = 0;                // CPU threads, 0 = all cores [ours]
+  bool channels_last = false;         // channels-last memory format [ref: ../shared/gpu/README.md]
+  std::string amp = "none";           // none | bf16 autocast on the training device
+  bool cudnn_benchmark = true;        // cuDNN autotuning (CUDA only)
   std::string exemplar;               // "" = the documented default rule
   int64_t log_every = 10;             // [ours]
   int64_t checkpoint_every = 1000;    // [ours]

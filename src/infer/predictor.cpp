@@ -3,6 +3,7 @@
 #include "core/check.hpp"
 #include "core/fs.hpp"
 #include "eval/metrics.hpp"
+#include "model/device.hpp"
 #include "model/weights.hpp"
 
 namespace cmems {
@@ -38,13 +39,17 @@ Predictor Predictor::load(const std::string& run_dir, const std::string& device,
     models.emplace_back(o);
   }
   load_models(w.file, models, path);
-  for (auto& m : models) m->to(dev);
+  for (auto& m : models) {
+    m->to(dev);
+    if (c.channels_last) to_channels_last(m);
+  }
   if (c.models == 1) c.infer_models = "a";
   return Predictor(c, std::move(models), w.info.class_names, w.info.normalisation);
 }
 
-torch::Tensor Predictor::probabilities(const torch::Tensor& x) const {
+torch::Tensor Predictor::probabilities(const torch::Tensor& slices) const {
   torch::NoGradGuard g;
+  const torch::Tensor x = in_format(slices, c_.channels_last);
   std::vector<size_t> use;
   if (c_.infer_models == "a" || c_.infer_models == "both") use.push_back(0);
   if ((c_.infer_models == "b" || c_.infer_models == "both") && models_.size() > 1) use.push_back(1);

@@ -1,6 +1,7 @@
 #include "methods/method.hpp"
 
 #include "core/check.hpp"
+#include "model/device.hpp"
 
 namespace cmems {
 
@@ -19,6 +20,7 @@ std::vector<UNet> make_models(const Config& c, int64_t num_classes, const torch:
     UNet net(o);  // a separate module per model: no shared parameter storage
     initialise(net, o.init);
     net->to(dev);
+    if (c.channels_last) to_channels_last(net);
     nets.push_back(net);
   }
   return nets;

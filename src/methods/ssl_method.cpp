@@ -14,6 +14,7 @@
 #include "augment/augment.hpp"
 #include "core/check.hpp"
 #include "losses/losses.hpp"
+#include "model/device.hpp"
 #include "methods/method.hpp"
 #include "synth/synth.hpp"
 
@@ -37,20 +38,36 @@ class SslMethod final : public Method {
   std::vector<UNet>& models() override { return nets_; }
 
   StepStats step(const StepContext& ctx) override {
+    StepStats stats;
+    torch::Tensor total;
+    {  // forward passes and losses under autocast (perf.amp); backward after it
+      AutocastGuard amp(dev_, c_.amp == "bf16");
+      total = losses(ctx, stats);
+    }
+    total.backward();
+    stats.insert(stats.begin(), {"loss", total.detach()});
+    return stats;
+  }
+
+ private:
+  torch::Tensor losses(const StepContext& ctx, StepStats& stats) {
     const int64_t n = int64_t(nets_.size());
     const bool ip = c_.ip != "none", fp = c_.fp != "none";
     // --- ℓ_sup on the labeled batch (deep-supervised where L_fp compares auxiliary heads) ---
     auto [x_l, y_l] = labeled_batch();
+    x_l = in_format(x_l, c_.channels_last);
     torch::Tensor sup = torch::zeros({}, x_l.options());
     for (int64_t m = 0; m < n; ++m) {
       auto heads = nets_[m]->decode(nets_[m]->encode(x_l), aux_heads() && c_.deep_supervision);
       sup = sup + c_.sup_weight * multi_head_loss(heads, y_l[m]);
     }
-    StepStats stats{{"loss_sup", sup.detach()}};
+    stats.emplace_back("loss_sup", sup.detach());
     torch::Tensor total = sup;
     if (ip || fp) {
       auto idx = rng_.integers({c_.unlabeled_batch}, d_.unlabeled.size(0), dev_);
-      auto x_w = apply_geometric_image(d_.unlabeled.index_select(0, idx), sample_weak(c_, idx.size(0), rng_, dev_));
+      auto x_w = in_format(
+          apply_geometric_image(d_.unlabeled.index_select(0, idx), sample_weak(c_, idx.size(0), rng_, dev_)),
+          c_.channels_last);
       WeakPass w = weak_pass(x_w);
       for (int64_t m = 0; m < n; ++m) stats.emplace_back(std::string("coverage_") + char('a' + m), w.pl[m].mask.mean());
       auto add = [&](const char* name, const std::vector<torch::Tensor>& per_model, double lambda) {
@@ -63,12 +80,9 @@ class SslMethod final : public Method {
       if (ip) add("ip", image_perturbation_losses(strong_views(x_w, w), w.pl, pairing(c_.ip)), c_.lambda_ip);
       if (fp) add("fp", feature_perturbation_losses(w.fp_heads, w.pl, pairing(c_.fp)), c_.lambda_fp);
     }
-    total.backward();
-    stats.insert(stats.begin(), {"loss", total.detach()});
-    return stats;
+    return total;
   }
 
- private:
   bool aux_heads() const { return c_.fp != "none" && c_.fp_heads == "all"; }
   bool cps() const { return c_.ip != "none" && c_.ip_student == "weak"; }  // the student predicts the weak view
 
@@ -107,7 +121,7 @@ class SslMethod final : public Method {
       if (cps()) views[s].push_back({w.clean[s], {}});
       for (int64_t v = 0; !cps() && v < c_.ip_views; ++v) {
         auto sp = sample_strong(c_, x_w.size(0), x_w.size(-1), rng_, dev_);
-        views[s].push_back({nets_[s]->forward(apply_strong(x_w, sp)), sp.mix});
+        views[s].push_back({nets_[s]->forward(in_format(apply_strong(x_w, sp), c_.channels_last)), sp.mix});
       }
     }
     return views;

@@ -1,7 +1,9 @@
-// The explicit random source of a run: a seeded CPU torch::Generator. Random tensors are
-// drawn on the CPU (bit-identical for a seed on every machine) and moved to the target
-// device. Model dropout uses torch's default generator, which the run seeds once and
-// checkpoints. Stage: model.
+// The explicit random source of a run: a seeded CPU torch::Generator. Random tensors for the
+// CPU are drawn from it (bit-identical for a seed on every machine); random tensors for a
+// CUDA device are drawn on that device from torch's default CUDA generator (seeded by the
+// run), so that the iteration never copies from the host or waits for the device.
+// Model dropout uses torch's default generators, which the run seeds once; the CPU ones are
+// checkpointed (resume is bit-exact on the CPU). Stage: model.
 #pragma once
 #include <torch/torch.h>
 

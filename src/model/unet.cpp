@@ -12,21 +12,32 @@ namespace F = torch::nn::functional;
 // ---- Rng --------------------------------------------------------------------------------
 Rng::Rng(uint64_t seed) : gen_(at::make_generator<at::CPUGeneratorImpl>(seed)) {}
 
+namespace {
+// Options for a draw on `dev`, and the generator it comes from.
+at::Generator gen_for(at::Generator& cpu, const torch::Device& dev) {
+  return dev.is_cuda() ? at::globalContext().defaultGenerator(dev) : cpu;
+}
+torch::TensorOptions on(const torch::Device& dev, torch::ScalarType t) {
+  return torch::TensorOptions().dtype(t).device(dev.is_cuda() ? dev : torch::Device(torch::kCPU));
+}
+torch::Tensor moved(const torch::Tensor& t, const torch::Device& dev) { return dev.is_cuda() ? t : t.to(dev); }
+}  // namespace
+
 torch::Tensor Rng::uniform(at::IntArrayRef shape, double lo, double hi, const torch::Device& dev) {
-  auto t = torch::rand(shape, gen_, torch::kFloat);
-  return (t * (hi - lo) + lo).to(dev);
+  auto t = torch::rand(shape, gen_for(gen_, dev), on(dev, torch::kFloat));
+  return moved(t * (hi - lo) + lo, dev);
 }
 torch::Tensor Rng::normal(at::IntArrayRef shape, const torch::Device& dev) {
-  return torch::randn(shape, gen_, torch::kFloat).to(dev);
+  return moved(torch::randn(shape, gen_for(gen_, dev), on(dev, torch::kFloat)), dev);
 }
 torch::Tensor Rng::bernoulli(at::IntArrayRef shape, double p, const torch::Device& dev) {
-  return (torch::rand(shape, gen_, torch::kFloat) < p).to(torch::kFloat).to(dev);
+  return moved((torch::rand(shape, gen_for(gen_, dev), on(dev, torch::kFloat)) < p).to(torch::kFloat), dev);
 }
 torch::Tensor Rng::permutation(int64_t n, const torch::Device& dev) {
-  return torch::randperm(n, gen_, torch::kLong).to(dev);
+  return moved(torch::randperm(n, gen_for(gen_, dev), on(dev, torch::kLong)), dev);
 }
 torch::Tensor Rng::integers(at::IntArrayRef shape, int64_t n, const torch::Device& dev) {
-  return torch::randint(n, shape, gen_, torch::kLong).to(dev);
+  return moved(torch::randint(n, shape, gen_for(gen_, dev), on(dev, torch::kLong)), dev);
 }
 double Rng::uniform_scalar(double lo, double hi) {
   return lo + (hi - lo) * torch::rand({1}, gen_, torch::kDouble).item<double>();

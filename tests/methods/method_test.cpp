@@ -154,6 +154,24 @@ TEST(Training, ShortFullTrainingOnPhantomDataClearsADiceFloor) {
   EXPECT_GT(summarise(cases).mean_dice, kFloorDice) << kFloorMeasured;
 }
 
+TEST_F(MethodTest, FastPathOptionsTrainOnTheCpu) {
+  Config c = tiny("cmems");
+  c.channels_last = true;
+  c.amp = "bf16";
+  std::string run = dir->str("fast-path");
+  train_run(c, dir->str("data"), run);
+  std::ifstream in(fs::path(run) / "metrics.jsonl");
+  std::string line, last;
+  while (std::getline(in, line)) last = line;
+  auto j = nlohmann::json::parse(last);
+  EXPECT_TRUE(std::isfinite(j["loss"].get<double>()));
+  EXPECT_GT(j["loss_ip"].get<double>() + j["loss_fp"].get<double>(), 0.0);
+  Predictor pred = Predictor::load(run, "cpu");  // loads and predicts in channels-last too
+  auto r = DatasetReader::open(dir->str("data"));
+  auto v = r->volume("test", r->cases("test")[0]);
+  EXPECT_EQ(pred.predict(v.image).dims, v.image.dims);
+}
+
 TEST_F(MethodTest, SameSeedGivesIdenticalResults) {
   Config c = tiny("fixmatch");
   EXPECT_EQ(train_run(c, dir->str("data"), dir->str("s1")), train_run(c, dir->str("data"), dir->str("s2")));
