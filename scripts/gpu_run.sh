@@ -1,26 +1,119 @@
 #!/usr/bin/env bash
-# One GPU run in one call (H100/H200 machine of ../shared/gpu/README.md): build against the
-# PyTorch wheel's LibTorch, train one configuration on prepared ACDC data, evaluate on
-# val, and leave config, checkpoint, logs and metrics in $OUT (or runs/gpu).
-# Usage: scripts/gpu_run.sh CONFIG.json [EXTRA cmems train FLAGS...]
-# Needs: .deps (scripts/stage-gpu-deps.sh output) and data/acdc-prepared (cmems prepare).
+# One prepared device call (the H100/H200 machine of ../shared/gpu/README.md), sized for
+# one 10-minute call: build the `cmems` target against the PyTorch wheel's LibTorch, time
+# `cmems bench` and bench/reference_step.py side by side on the same card, train a preset
+# for at most TRAIN_SECONDS (stopped like Ctrl-C: checkpoint + weights, resumable),
+# evaluate it, and leave everything under $OUT with a summary table printed last.
+#
+#   scripts/gpu_run.sh                 # on the device: DEVICE=cuda, configs/acdc_short.json
+#   DEVICE=cpu DATA=/tmp/phantom CONFIG=configs/tiny_cpu.json BENCH_SIZE=32 BENCH_BATCH=2 \
+#     TRAIN_SECONDS=60 scripts/gpu_run.sh      # the same steps here, tiny, for testing
+#
+# Environment: DEVICE (cuda|cpu), OUT ($OUT or runs/gpu), DATA (data/acdc-prepared),
+# SPLIT (default split), CONFIG (configs/acdc_short.json), TRAIN_SECONDS (300),
+# BENCH_SIZE (256), BENCH_BATCH (12), BENCH_ITERS (20), BUILD (build-gpu for cuda, build
+# for cpu), JOBS (16). Needs, on the device: .deps (stage-debs.sh output, docs/gpu.md) and
+# the prepared data, both carried with the call.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-CONFIG=${1:?config file}; shift
+DEVICE=${DEVICE:-cuda}
 OUT=${OUT:-runs/gpu}
 DATA=${DATA:-data/acdc-prepared}
+SPLIT=${SPLIT:-}
+CONFIG=${CONFIG:-configs/acdc_short.json}
+TRAIN_SECONDS=${TRAIN_SECONDS:-300}
+BENCH_SIZE=${BENCH_SIZE:-256} BENCH_BATCH=${BENCH_BATCH:-12} BENCH_ITERS=${BENCH_ITERS:-20}
+JOBS=${JOBS:-16}
+PY=${PY:-python3}
 mkdir -p "$OUT"
+[ -f "$CONFIG" ] || { echo "gpu_run.sh: no config $CONFIG" >&2; exit 1; }
+[ -e "$DATA" ] || { echo "gpu_run.sh: no data at $DATA (docs/gpu.md: cmems prepare)" >&2; exit 1; }
+log() { echo "[$(date +%T)] $*" | tee -a "$OUT/steps.log" >&2; }
+
+# 1. Build only the cmems target.
 t0=$(date +%s)
-TORCH_PREFIX=$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)')
-cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMEMS_BUILD_TESTS=OFF \
-  -DCMAKE_PREFIX_PATH="$TORCH_PREFIX;$PWD/.deps/usr" -DCMAKE_CUDA_ARCHITECTURES=90 >"$OUT/build.log" 2>&1
-cmake --build build-gpu >>"$OUT/build.log" 2>&1
-export LD_LIBRARY_PATH=$PWD/.deps/usr/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-}
+if [ "$DEVICE" = cuda ]; then
+  BUILD=${BUILD:-build-gpu}
+  TORCH_PREFIX=$($PY -c 'import torch; print(torch.utils.cmake_prefix_path)')
+  export LD_LIBRARY_PATH=$PWD/.deps/usr/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-}
+  log "configure ($BUILD, LibTorch from $TORCH_PREFIX)"
+  cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMEMS_BUILD_TESTS=OFF \
+    -DCMAKE_PREFIX_PATH="$TORCH_PREFIX;$PWD/.deps/usr" -DCMAKE_CUDA_ARCHITECTURES=90 >"$OUT/build.log" 2>&1
+  nvidia-smi --query-gpu=name,memory.total --format=csv,noheader >"$OUT/card.txt" 2>/dev/null || true
+else
+  BUILD=${BUILD:-build}
+  [ -f "$BUILD/CMakeCache.txt" ] || cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >"$OUT/build.log" 2>&1
+  echo "cpu: $(nproc) cores" >"$OUT/card.txt"
+fi
+log "build cmems (-j$JOBS)"
+cmake --build "$BUILD" --target cmems -j "$JOBS" >>"$OUT/build.log" 2>&1
+CMEMS=$BUILD/cmems
 t1=$(date +%s)
-nvidia-smi --query-gpu=name --format=csv,noheader >"$OUT/card.txt" 2>/dev/null || true
-./build-gpu/cmems train --data "$DATA" --out "$OUT/run" --force --config "$CONFIG" "$@" 2>"$OUT/train.log"
+
+# 2. Speed, side by side on this card: cmems (default, channels-last, + bf16) and the
+#    Python reference step (eager, channels-last, + bf16, torch.compile).
+bench() {  # NAME CMD...: one JSON line into bench.jsonl, or the error
+  local name=$1; shift
+  log "bench $name"
+  if out=$("$@" 2>>"$OUT/bench.log" | tail -1) && [ -n "$out" ]; then
+    printf '{"name": "%s", "result": %s}\n' "$name" "$out" >>"$OUT/bench.jsonl"
+  else
+    printf '{"name": "%s", "error": "failed (bench.log)"}\n' "$name" >>"$OUT/bench.jsonl"
+  fi
+}
+: >"$OUT/bench.jsonl"
+B=(--device "$DEVICE" --size "$BENCH_SIZE" --batch "$BENCH_BATCH" --iterations "$BENCH_ITERS" --json)
+bench cmems-default "$CMEMS" bench "${B[@]}"
+bench cmems-channels-last "$CMEMS" bench "${B[@]}" --channels-last
+bench cmems-channels-last-bf16 "$CMEMS" bench "${B[@]}" --channels-last --amp bf16
+R=(bench/reference_step.py --device "$DEVICE" --size "$BENCH_SIZE" --batch "$BENCH_BATCH" --iterations "$BENCH_ITERS")
+bench python-eager "$PY" "${R[@]}"
+bench python-channels-last "$PY" "${R[@]}" --channels-last
+bench python-channels-last-bf16 "$PY" "${R[@]}" --channels-last --bf16
+bench python-compile "$PY" "${R[@]}" --compile
 t2=$(date +%s)
-./build-gpu/cmems evaluate --run "$OUT/run" --data "$DATA" --out "$OUT/val.json" --force >"$OUT/eval.txt"
-cp "$OUT/run/config.json" "$OUT/run/metrics.jsonl" "$OUT/" 2>/dev/null || true
-echo "build $((t1 - t0))s train $((t2 - t1))s card $(cat "$OUT/card.txt" 2>/dev/null)" >"$OUT/timing.txt"
-cat "$OUT/eval.txt" "$OUT/timing.txt"
+
+# 3. Train for at most TRAIN_SECONDS (SIGINT: checkpoint + weights, `--resume` continues).
+log "train $CONFIG on $DATA for at most ${TRAIN_SECONDS}s"
+rc=0
+timeout -s INT -k 60 "$TRAIN_SECONDS" "$CMEMS" train --data "$DATA" --out "$OUT/run" --force --config "$CONFIG" \
+  --device "$DEVICE" "$@" >"$OUT/train.log" 2>&1 || rc=$?
+[ $rc -eq 0 ] || [ $rc -eq 130 ] || [ $rc -eq 124 ] || { log "training failed (rc $rc)"; tail -3 "$OUT/train.log" >&2; }
+t3=$(date +%s)
+split=(); [ -n "$SPLIT" ] && split=(--split "$SPLIT")
+log "evaluate"
+"$CMEMS" evaluate --run "$OUT/run" --data "$DATA" "${split[@]}" --device "$DEVICE" --out "$OUT/val.json" \
+  >"$OUT/eval.txt" 2>&1 || log "evaluation failed (eval.txt)"
+cp "$OUT/run/config.json" "$OUT/run/metrics.jsonl" "$OUT/run/weights.safetensors" "$OUT/" 2>/dev/null || true
+t4=$(date +%s)
+
+# 4. Summary (JSON and the table printed last).
+"$PY" - "$OUT" "$DEVICE" "$((t1 - t0))" "$((t2 - t1))" "$((t3 - t2))" "$((t4 - t3))" "$(git rev-parse --short HEAD)" <<'EOF'
+import json, os, sys
+out, device, build_s, bench_s, train_s, eval_s, commit = sys.argv[1:8]
+card = open(os.path.join(out, "card.txt")).read().strip()
+bench = [json.loads(l) for l in open(os.path.join(out, "bench.jsonl"))]
+metrics = [json.loads(l) for l in open(os.path.join(out, "metrics.jsonl"))] if os.path.exists(os.path.join(out, "metrics.jsonl")) else []
+val = json.load(open(os.path.join(out, "val.json"))) if os.path.exists(os.path.join(out, "val.json")) else None
+res = {"commit": commit, "device": device, "card": card,
+       "seconds": {"build": int(build_s), "bench": int(bench_s), "train": int(train_s), "evaluate": int(eval_s)},
+       "bench": bench, "iterations_done": metrics[-1]["iteration"] if metrics else 0,
+       "final_loss": metrics[-1]["loss"] if metrics else None,
+       "val": {"mean_dice": val["mean"]["dice"], "mean_hd95": val["mean"]["hd95"],
+               "classes": val["classes"]} if val else None}
+json.dump(res, open(os.path.join(out, "gpu_run.json"), "w"), indent=1)
+print(f"device {device} ({card}), commit {commit}")
+print(f"build {build_s}s, bench {bench_s}s, train {train_s}s ({res['iterations_done']} iterations), evaluate {eval_s}s")
+print(f"{'variant':<28}{'ms/iter':>10}{'ms/step':>10}{'GPU MB':>10}")
+for b in bench:
+    r = b.get("result", {})
+    it = r.get("ms_per_iter"); st = r.get("ms_per_step")
+    mem = r.get("gpu_peak_allocated_mb", {}).get("iteration") if isinstance(r.get("gpu_peak_allocated_mb"), dict) else None
+    f = lambda v: f"{v:10.1f}" if isinstance(v, (int, float)) else f"{'-':>10}"
+    print(f"{b['name']:<28}{f(it)}{f(st)}{f(mem)}" + ("   " + b["error"] if "error" in b else ""))
+if val:
+    print("val Dice " + ", ".join(f"{v['name']} {v['dice']:.3f}" for v in val["classes"].values()) +
+          f", mean {val['mean']['dice']:.3f} (HD95 {val['mean']['hd95']:.2f})")
+else:
+    print("val: no evaluation (see eval.txt, train.log)")
+EOF
