@@ -1,22 +1,14 @@
 #!/usr/bin/env bash
-# Phantom comparison for issue 3: cmems vs supervised vs supervised-synth, same exemplar,
-# same iteration budget, CPU. Writes results/phantom_methods.json (via
-# scripts/summarise_runs.py). Usage: scripts/phantom_experiment.sh [ITER] [OUT]
+# Phantom comparison of the methods (docs/RESULTS.md): same exemplars, same iteration
+# budget, CPU. Usage: scripts/phantom_experiment.sh [ITER] [OUT]; METHODS, EXEMPLARS and
+# THREADS select the rows. scripts/summarise_runs.py makes results/phantom_methods.json.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 CMEMS=${CMEMS:-./build/cmems}
 ITER=${1:-1000}
 OUT=${2:-runs/phantom-exp}
-EXEMPLARS=${EXEMPLARS:-"phantom_000:5 phantom_003:4 phantom_006:4"}
-METHODS=${METHODS:-"supervised supervised-synth cmems"}
-PRESET="--data.size 64 --model.width 8 --batch.labeled 4 --batch.unlabeled 4 --log-every 50 --checkpoint-every 500 --threads ${THREADS:-0}"
+export CMEMS METHODS=${METHODS:-"supervised supervised-synth cmems"} EXEMPLARS=${EXEMPLARS:-"phantom_000:5 phantom_003:4 phantom_006:4"}
 mkdir -p "$OUT"
 [ -f "$OUT/data/dataset.json" ] || "$CMEMS" phantom --out "$OUT/data"
-for ex in $EXEMPLARS; do
-  for m in $METHODS; do
-    run="$OUT/$m-${ex/:/_}"
-    [ -f "$run/eval.json" ] && continue
-    "$CMEMS" train --data "$OUT/data" --out "$run" --force --method "$m" --exemplar "$ex" --iterations "$ITER" $PRESET 2>"$run.log" >/dev/null
-    "$CMEMS" evaluate --run "$run" --data "$OUT/data" --out "$run/eval.json" >/dev/null
-    echo "$m $ex $(python3 -c "import json; print(round(json.load(open('$run/eval.json'))['mean']['dice'],4))")"
-  done
-done
+scripts/experiment.sh "$OUT/data" "$OUT" --iterations "$ITER" --data.size 64 --model.width 8 --batch.labeled 4 \
+  --batch.unlabeled 4 --log-every 50 --checkpoint-every 500 --threads "${THREADS:-0}"
