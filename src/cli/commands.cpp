@@ -3,10 +3,12 @@
 
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <unistd.h>
 
 #include "core/check.hpp"
 #include "core/fs.hpp"
+#include "core/progress.hpp"
 #include "infer/predictor.hpp"
 #include "io/dataset.hpp"
 #include "io/nifti.hpp"
@@ -14,6 +16,38 @@
 #include "phantom/phantom.hpp"
 
 namespace cmems {
+namespace {
+/// qc.json: the definition, then one line per case.
+std::string qc_file_text(const std::string& case_lines) {
+  return "{\"definition\": \"qc_score = 1 - mean over foreground classes of the Dice of model a's labels against "
+         "model b's; 0 = the models agree, higher = check this case. CASE_qc.nii.gz: 1 where they differ. "
+         "CASE_entropy.nii.gz: entropy of their mean softmax / log(classes), in [0, 1].\",\n\"cases\": [\n" +
+         case_lines + "\n]}\n";
+}
+
+/// The qc_score of every scored case from PRED/qc.json (written by `cmems predict` for a
+/// two-model run), matched by case name; empty when there is no such file.
+std::vector<CaseQc> read_qc_for(const fs::path& qc_file, const std::vector<CaseScore>& cases) {
+  if (!fs::exists(qc_file)) return {};
+  std::map<std::string, double> score;
+  try {
+    const auto j = nlohmann::json::parse(read_file(qc_file));  // named: a range-for over a temporary's member dangles
+    for (auto& q : j.at("cases")) score[q.at("case").get<std::string>()] = q.at("qc_score").get<double>();
+  } catch (const nlohmann::json::exception& e) {
+    CMEMS_FAIL(qc_file.string(), ": not a cmems qc.json (", e.what(), ")");
+  }
+  std::vector<CaseQc> out;
+  for (auto& c : cases) {
+    auto it = score.find(c.name);
+    CMEMS_CHECK(it != score.end(), qc_file.string(), ": no QC for case ", c.name);
+    CaseQc q;
+    q.name = c.name;
+    q.qc_score = it->second;
+    out.push_back(q);
+  }
+  return out;
+}
+}  // namespace
 
 Runner add_phantom(CLI::App& app) {
   auto* cmd = app.add_subcommand("phantom", "Write a synthetic cardiac-MRI-like dataset (nnU-Net v2 raw layout)");
@@ -65,6 +99,7 @@ Runner add_evaluate(CLI::App& app) {
   struct A {
     std::string run, data, split, out, pred, labels, device, models;
     int num_classes = 0;
+    int64_t threads = -1;
     bool force = false;
   };
   auto a = std::make_shared<A>();
@@ -78,13 +113,15 @@ Runner add_evaluate(CLI::App& app) {
   cmd->add_option("--device", a->device, "cpu or cuda (default: the run's device)");
   cmd->add_option("--models", a->models, "a, b or both (two-model methods)");
   cmd->add_flag("--force", a->force, "replace an existing report");
+  cmd->add_option("--threads", a->threads, "CPU threads, 0 = all cores (default: the run's setting)")
+      ->check(CLI::Range(int64_t(0), int64_t(4096)));
   return [a] {
     CMEMS_CHECK(a->force || !fs::exists(a->out), a->out, ": report exists (use --force to replace it)");
-    std::vector<CaseScore> cases;
-    std::vector<std::string> names;
+    Evaluation ev;
+    auto& cases = ev.cases;
     if (!a->run.empty()) {
       CMEMS_CHECK(!a->data.empty() && a->pred.empty(), "evaluate: --run needs --data (and no --pred)");
-      cases = evaluate_run(a->run, a->data, a->split, a->device, a->models, names);
+      ev = evaluate_run(a->run, a->data, a->split, a->device, a->models, a->threads);
     } else {
       CMEMS_CHECK(!a->pred.empty() && !a->labels.empty(), "evaluate: give --run and --data, or --pred and --labels");
       require_exists(a->pred, "prediction folder");
@@ -114,9 +151,10 @@ Runner add_evaluate(CLI::App& app) {
         std::string name = files[i].substr(0, files[i].find(".nii"));
         cases.push_back(score_case(name, p.data, t.data, nc, t.dims, t.geometry.spacing));
       }
+      ev.qc = read_qc_for(fs::path(a->pred) / "qc.json", cases);
     }
-    write_reports(a->out, cases, names);
-    std::printf("%s", report_table(cases, names).c_str());
+    write_reports(a->out, ev);
+    std::printf("%s", evaluation_table(ev).c_str());
     std::printf("report: %s\n", a->out.c_str());
     return 0;
   };
@@ -126,6 +164,7 @@ Runner add_predict(CLI::App& app) {
   auto* cmd = app.add_subcommand("predict", "Segment NIfTI images with a trained run");
   struct A {
     std::string model, in, out, device, models;
+    int64_t threads = -1;
     bool force = false;
   };
   auto a = std::make_shared<A>();
@@ -135,6 +174,8 @@ Runner add_predict(CLI::App& app) {
   cmd->add_option("--device", a->device, "cpu or cuda (default: the run's device)");
   cmd->add_option("--models", a->models, "a, b or both (two-model methods)");
   cmd->add_flag("--force", a->force, "write into a non-empty output folder");
+  cmd->add_option("--threads", a->threads, "CPU threads, 0 = all cores (default: the run's setting)")
+      ->check(CLI::Range(int64_t(0), int64_t(4096)));
   return [a] {
     require_exists(a->in, "input");
     std::vector<fs::path> inputs;
@@ -154,19 +195,43 @@ Runner add_predict(CLI::App& app) {
       inputs.push_back(a->in);
     }
     Predictor pred = Predictor::load(a->model, a->device, a->models);
-    apply_threads(pred.config());
+    apply_threads(a->threads >= 0 ? a->threads : pred.config().threads);
     prepare_output_dir(a->out, a->force);
+    const bool qc = pred.num_models() == 2;
+    if (!qc)
+      std::fprintf(stderr, "cmems predict: a one-model run (%s): no two-model QC is written\n",
+                   pred.config().method.c_str());
+    std::string qc_lines;
+    std::optional<Progress> progress;  // on a terminal only
+    if (isatty(2) && inputs.size() > 1) progress.emplace(0, int64_t(inputs.size()), true, "case");
+    int64_t done = 0;
     for (auto& p : inputs) {
+      if (progress) progress->update(done, p.filename().string());
       ImageVolume img = read_nifti_image(p.string());
       if (pred.normalisation() != "as_stored") normalise_volume(img, pred.normalisation());
-      LabelVolume lab = pred.predict(img);
+      QcMaps maps;
+      LabelVolume lab = pred.predict(img, qc ? &maps : nullptr);
       std::string name = p.filename().string();
       name = name.substr(0, name.find(".nii"));
       if (name.size() > 5 && name.compare(name.size() - 5, 5, "_0000") == 0) name.resize(name.size() - 5);
       auto out = fs::path(a->out) / (name + ".nii.gz");
       write_nifti(out.string(), lab);
+      if (qc) {  // CASE_qc: 1 where the two models' labels differ; CASE_entropy: see QcMaps
+        LabelVolume dis = maps.model_a;
+        for (size_t i = 0; i < dis.data.size(); ++i) dis.data[i] = maps.model_a.data[i] != maps.model_b.data[i];
+        write_nifti((fs::path(a->out) / (name + "_qc.nii.gz")).string(), dis);
+        write_nifti((fs::path(a->out) / (name + "_entropy.nii.gz")).string(), maps.entropy);
+        auto q = qc_case(name, maps.model_a.data, maps.model_b.data, int(pred.class_names().size()),
+                         spacing_mm(img.geometry));
+        qc_lines += (qc_lines.empty() ? "" : ",\n") + qc_json(q, pred.class_names()).dump();
+        write_file_atomic(fs::path(a->out) / "qc.json", qc_file_text(qc_lines));
+      }
+      if (progress) std::fprintf(stderr, "\r\033[K");  // the result line replaces the progress line
       std::printf("%s -> %s\n", p.string().c_str(), out.string().c_str());
+      std::fflush(stdout);
+      ++done;
     }
+    if (progress) progress->update(done, ""), progress->finish();
     return 0;
   };
 }

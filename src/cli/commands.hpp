@@ -9,6 +9,7 @@
 #include <string>
 
 #include "core/config.hpp"
+#include "eval/qc.hpp"
 #include "eval/report.hpp"
 
 namespace cmems {
@@ -24,6 +25,7 @@ Runner add_list(CLI::App& app);
 Runner add_synth(CLI::App& app);
 Runner add_bench(CLI::App& app);
 Runner add_prepare(CLI::App& app);
+Runner add_report(CLI::App& app);
 
 /// Every Config field as a flag on `cmd`; values land in `values` (key -> text).
 void add_config_flags(CLI::App& cmd, std::map<std::string, std::string>& values);
@@ -32,20 +34,30 @@ void add_config_flags(CLI::App& cmd, std::map<std::string, std::string>& values)
 Config resolve_config(const std::map<std::string, std::string>& flags, const std::string& config_file,
                       const Config* base = nullptr);
 
-/// Applies the configured thread count (0 = all cores) to LibTorch.
-void apply_threads(const Config& c);
+/// Applies a CPU thread count (0 = all cores) to LibTorch.
+void apply_threads(int64_t threads);
+inline void apply_threads(const Config& c) { apply_threads(c.threads); }
 
 /// Trains per `c` on the dataset at `data` into `run` (creating/validating it).
 /// Returns the number of seconds spent training.
 double run_training(Config c, const std::string& data, const std::string& run, bool force, bool resume,
                     bool live_progress);
 
-/// Predicts and scores the `split` volumes of `data` with the model of `run`.
-std::vector<CaseScore> evaluate_run(const std::string& run, const std::string& data, std::string split,
-                                    const std::string& device, const std::string& models,
-                                    std::vector<std::string>& class_names);
+struct Evaluation {
+  std::string run, data, split, models;  // what was scored (with --run); written into the report
+  std::vector<CaseScore> cases;
+  std::vector<std::string> class_names;
+  std::vector<CaseQc> qc;  // two-model runs: one per case (eval/qc.hpp); empty otherwise
+};
 
-/// Writes FILE.json and FILE.csv (same stem) atomically.
-void write_reports(const std::string& json_path, const std::vector<CaseScore>& cases,
-                   const std::vector<std::string>& class_names);
+/// Predicts and scores the `split` volumes of `data` with the model of `run`
+/// (threads: CPU threads, 0 = all cores, -1 = the run's setting).
+Evaluation evaluate_run(const std::string& run, const std::string& data, std::string split,
+                        const std::string& device, const std::string& models, int64_t threads = -1);
+
+/// Writes FILE.json and FILE.csv (same stem) atomically; with QC, each case's QC and the
+/// Spearman correlation of qc_score with the case's mean Dice go into the JSON.
+void write_reports(const std::string& json_path, const Evaluation& e);
+/// The terminal table, with the QC correlation line where there is QC.
+std::string evaluation_table(const Evaluation& e);
 }  // namespace cmems

@@ -1,9 +1,11 @@
 // Shared CLI operations: configuration resolution, training and evaluation of runs, and
 // the demo (phantom -> exemplar -> train -> evaluate -> table).
 #include <atomic>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <thread>
 #include <unistd.h>
 
@@ -67,8 +69,8 @@ Config resolve_config(const std::map<std::string, std::string>& flags, const std
   return c;
 }
 
-void apply_threads(const Config& c) {
-  int n = c.threads > 0 ? int(c.threads) : int(std::max(1u, std::thread::hardware_concurrency()));
+void apply_threads(int64_t threads) {
+  int n = threads > 0 ? int(threads) : int(std::max(1u, std::thread::hardware_concurrency()));
   torch::set_num_threads(n);
 }
 
@@ -149,34 +151,75 @@ double run_training(Config c, const std::string& data, const std::string& run, b
   return r.seconds;
 }
 
-std::vector<CaseScore> evaluate_run(const std::string& run, const std::string& data, std::string split,
-                                    const std::string& device, const std::string& models,
-                                    std::vector<std::string>& class_names) {
+Evaluation evaluate_run(const std::string& run, const std::string& data, std::string split,
+                        const std::string& device, const std::string& models, int64_t threads) {
   Predictor pred = Predictor::load(run, device, models);
-  apply_threads(pred.config());
+  apply_threads(threads >= 0 ? threads : pred.config().threads);
   auto reader = DatasetReader::open(data);
   CMEMS_CHECK(reader->class_names().size() == pred.class_names().size(), data, ": the dataset has ",
               reader->class_names().size(), " classes, the model ", pred.class_names().size());
   if (split.empty()) split = reader->default_split();
-  class_names = reader->class_names();
-  std::vector<CaseScore> out;
-  for (auto& name : reader->cases(split)) {
+  Evaluation e{run, data, split, pred.config().infer_models, {}, reader->class_names(), {}};
+  auto& out = e.cases;
+  const auto names = reader->cases(split);
+  std::optional<Progress> progress;  // on a terminal only: logs stay one line per result
+  if (isatty(2)) progress.emplace(0, int64_t(names.size()), true, "case");
+  for (auto& name : names) {
+    if (progress) progress->update(int64_t(out.size()), name);
     CaseVolume v = reader->volume(split, name);
     CMEMS_CHECK(!v.label.data.empty(), name, ": no reference label to evaluate against");
-    LabelVolume p = pred.predict(v.image);
+    QcMaps qc;
+    LabelVolume p = pred.predict(v.image, &qc);
     out.push_back(score_case(name, p.data, v.label.data, reader->num_classes(), v.image.dims, v.image.geometry.spacing));
+    if (pred.num_models() == 2)
+      e.qc.push_back(qc_case(name, qc.model_a.data, qc.model_b.data, reader->num_classes(), spacing_mm(v.image.geometry)));
   }
-  return out;
+  if (progress) progress->update(int64_t(out.size()), ""), progress->finish();
+  return e;
 }
 
-void write_reports(const std::string& json_path, const std::vector<CaseScore>& cases,
-                   const std::vector<std::string>& names) {
+namespace {
+double case_mean_dice(const CaseScore& c) {
+  double s = 0;
+  for (auto& [k, v] : c.classes) s += v.dice;
+  return c.classes.empty() ? 0.0 : s / double(c.classes.size());
+}
+
+double qc_rho(const Evaluation& e) {
+  std::vector<double> q, d;
+  for (size_t i = 0; i < e.qc.size(); ++i) q.push_back(e.qc[i].qc_score), d.push_back(case_mean_dice(e.cases[i]));
+  return spearman(q, d);
+}
+}  // namespace
+
+void write_reports(const std::string& json_path, const Evaluation& e) {
   fs::path p(json_path);
   if (p.has_parent_path()) fs::create_directories(p.parent_path());
-  write_file_atomic(p, report_json(cases, names).dump(2) + "\n");
+  auto j = report_json(e.cases, e.class_names);
+  if (!e.run.empty()) j["evaluated"] = {{"run", e.run}, {"data", e.data}, {"split", e.split}, {"models", e.models}};
+  if (!e.qc.empty()) {
+    for (size_t i = 0; i < e.qc.size(); ++i) j["cases"][i]["qc"] = qc_json(e.qc[i], e.class_names);
+    const double rho = qc_rho(e);
+    j["qc"] = {{"spearman_qc_score_vs_case_dice", std::isnan(rho) ? nlohmann::json(nullptr) : nlohmann::json(rho)},
+               {"cases", e.qc.size()},
+               {"definition", "qc_score = 1 - mean over foreground classes of the Dice of model a's labels against "
+                              "model b's (label-free); case Dice = mean over classes; useful if rho <= -0.5"}};
+  }
+  write_file_atomic(p, j.dump(2) + "\n");
   fs::path csv = p;
   csv.replace_extension(".csv");
-  write_file_atomic(csv, report_csv(cases));
+  write_file_atomic(csv, report_csv(e.cases));
+}
+
+std::string evaluation_table(const Evaluation& e) {
+  std::string t = report_table(e.cases, e.class_names);
+  if (!e.qc.empty()) {
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "QC: Spearman rho of qc_score against the case's Dice = %.3f over %zu cases\n",
+                  qc_rho(e), e.qc.size());
+    t += buf;
+  }
+  return t;
 }
 
 Runner add_demo(CLI::App& app) {
@@ -221,14 +264,13 @@ Runner add_demo(CLI::App& app) {
                                                 {"checkpoint_every", "100"}};
     Config c = resolve_config(flags, "");
     double train_s = run_training(c, (root / "data").string(), (root / "run").string(), false, false, isatty(2));
-    std::vector<std::string> names;
-    auto cases = evaluate_run((root / "run").string(), (root / "data").string(), "", "", "", names);
-    write_reports((root / "eval.json").string(), cases, names);
+    auto ev = evaluate_run((root / "run").string(), (root / "data").string(), "", "", "");
+    write_reports((root / "eval.json").string(), ev);
     std::printf("\nCMEMS demo: %s trained from ONE annotated slice (%s), %lld iterations, %.0f s training\n",
                 c.method.c_str(), nlohmann::json::parse(read_file(root / "run" / "config.json"))["exemplar"]
                                       .get<std::string>().c_str(),
                 (long long)c.iterations, train_s);
-    std::printf("%s", report_table(cases, names).c_str());
+    std::printf("%s", evaluation_table(ev).c_str());
     std::printf("run folder: %s\nreport: %s\ntotal time: %s\n", (root / "run").c_str(), (root / "eval.json").c_str(),
                 format_duration(clock.seconds()).c_str());
     return 0;

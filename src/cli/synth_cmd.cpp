@@ -52,9 +52,8 @@ Runner add_synth(CLI::App& app) {
     apply_threads(c);
     TrainingData d = load_training_data(*reader, c.exemplar, LabelAccess::ExemplarOnly, c.size, torch::kCPU);
     Rng rng(static_cast<uint64_t>(c.seed));
-    auto p = sample_synth(c, a->n, c.size, d.unlabeled.size(0), rng, torch::kCPU);
-    auto b = synthesize(c, d.labeled_images, d.labeled_labels[0], d.unlabeled, d.num_classes, p);
-    auto label = c.syn_outside == "background" ? fill_outside(b, torch::zeros_like(b.label)) : b.label;
+    auto b = preview_samples(c, d.labeled_images, d.labeled_labels[0], d.unlabeled, d.num_classes, a->n, rng);
+    const auto& label = b.label;
     fs::path dir(a->out);
     write_sample(dir, "exemplar", d.labeled_images[0], d.labeled_labels[0]);
     for (int64_t i = 0; i < a->n; ++i) {

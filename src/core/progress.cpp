@@ -1,11 +1,12 @@
 #include "core/progress.hpp"
 
 #include <cstdio>
+#include <utility>
 
 namespace cmems {
 
-Progress::Progress(int64_t start, int64_t total, bool live)
-    : start_(start), total_(total), live_(live), t0_(std::chrono::steady_clock::now()) {}
+Progress::Progress(int64_t start, int64_t total, bool live, std::string unit)
+    : start_(start), total_(total), live_(live), unit_(std::move(unit)), t0_(std::chrono::steady_clock::now()) {}
 
 double Progress::seconds() const {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
@@ -15,9 +16,11 @@ void Progress::update(int64_t it, const std::string& extra) {
   double s = seconds();
   double rate = s > 0 ? double(it - start_) / s : 0.0;
   double eta = rate > 0 ? double(total_ - it) / rate : 0.0;
-  std::fprintf(stderr, "%sit %lld/%lld  %.2f it/s  %s  ETA %s%s", live_ ? "\r" : "",
-               static_cast<long long>(it), static_cast<long long>(total_), rate, extra.c_str(),
-               format_duration(eta).c_str(), live_ ? "   " : "\n");
+  const char* u = unit_.c_str();
+  std::fprintf(stderr, "%s%s %lld/%lld  %.2f %s/s  %s%s%s elapsed, ETA %s%s", live_ ? "\r" : "", u,
+               static_cast<long long>(it), static_cast<long long>(total_), rate, u, extra.c_str(),
+               extra.empty() ? "" : "  ", format_duration(s).c_str(), format_duration(eta).c_str(),
+               live_ ? "   " : "\n");
   std::fflush(stderr);
 }
 

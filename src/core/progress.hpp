@@ -1,4 +1,5 @@
-// A live progress line on stderr (iteration, it/s, loss, ETA). Stage: core.
+// A progress line on stderr (k/n, rate, extra text, elapsed, ETA): training iterations,
+// or the cases of evaluate and predict. Stage: core.
 #pragma once
 #include <chrono>
 #include <cstdint>
@@ -8,8 +9,10 @@ namespace cmems {
 
 class Progress {
  public:
-  Progress(int64_t start, int64_t total, bool live);
-  /// Redraws the line; `it` is the number of finished iterations.
+  /// `unit` names what is counted ("it", "case"); `live` redraws one line (\r) rather
+  /// than printing one line per update.
+  Progress(int64_t start, int64_t total, bool live, std::string unit = "it");
+  /// Redraws the line; `it` is the number of finished units.
   void update(int64_t it, const std::string& extra);
   void finish();
   double seconds() const;
@@ -17,6 +20,7 @@ class Progress {
  private:
   int64_t start_, total_;
   bool live_;
+  std::string unit_;
   std::chrono::steady_clock::time_point t0_;
 };
 

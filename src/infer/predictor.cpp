@@ -1,5 +1,8 @@
 #include "infer/predictor.hpp"
 
+#include <algorithm>
+#include <cmath>
+
 #include "core/check.hpp"
 #include "core/fs.hpp"
 #include "eval/metrics.hpp"
@@ -47,26 +50,38 @@ Predictor Predictor::load(const std::string& run_dir, const std::string& device,
   return Predictor(c, std::move(models), w.info.class_names, w.info.normalisation);
 }
 
-torch::Tensor Predictor::probabilities(const torch::Tensor& slices) const {
-  torch::NoGradGuard g;
-  const torch::Tensor x = in_format(slices, c_.channels_last);
+std::vector<size_t> Predictor::selected() const {
   std::vector<size_t> use;
   if (c_.infer_models == "a" || c_.infer_models == "both") use.push_back(0);
   if ((c_.infer_models == "b" || c_.infer_models == "both") && models_.size() > 1) use.push_back(1);
-  torch::Tensor sum;
-  int64_t n = 0;
-  auto add = [&](const torch::Tensor& p) { sum = sum.defined() ? sum + p : p, ++n; };
-  for (auto m : use) {
-    add(torch::softmax(models_[m]->forward(x), 1));
-    if (c_.infer_tta) {
-      add(torch::softmax(models_[m]->forward(x.flip({3})), 1).flip({3}));
-      add(torch::softmax(models_[m]->forward(x.flip({2})), 1).flip({2}));
-    }
-  }
-  return sum / double(n);
+  return use;
 }
 
-torch::Tensor predict_slices(const torch::Tensor& volume, int64_t size, int64_t batch, const SliceModel& model) {
+torch::Tensor Predictor::model_probabilities(size_t m, const torch::Tensor& slices) const {
+  torch::NoGradGuard g;
+  const torch::Tensor x = in_format(slices, c_.channels_last);
+  auto p = torch::softmax(models_[m]->forward(x), 1);
+  if (!c_.infer_tta) return p;
+  p = p + torch::softmax(models_[m]->forward(x.flip({3})), 1).flip({3});
+  p = p + torch::softmax(models_[m]->forward(x.flip({2})), 1).flip({2});
+  return p / 3.0;
+}
+
+torch::Tensor Predictor::combine(const std::vector<torch::Tensor>& per_model) const {
+  const auto use = selected();
+  torch::Tensor sum = per_model.at(use[0]);
+  for (size_t k = 1; k < use.size(); ++k) sum = sum + per_model.at(use[k]);
+  return use.size() == 1 ? sum : sum / double(use.size());
+}
+
+torch::Tensor Predictor::probabilities(const torch::Tensor& slices) const {
+  std::vector<torch::Tensor> per_model(models_.size());
+  for (auto m : selected()) per_model[m] = model_probabilities(m, slices);
+  return combine(per_model);
+}
+
+torch::Tensor map_slices(const torch::Tensor& volume, int64_t size, int64_t batch, const SliceModel& model,
+                         const std::function<torch::Tensor(const torch::Tensor&)>& post) {
   const int64_t nz = volume.size(0), ny = volume.size(1), nx = volume.size(2);
   auto resize = [](const torch::Tensor& t, int64_t h, int64_t w) {
     if (t.size(2) == h && t.size(3) == w) return t;
@@ -75,20 +90,57 @@ torch::Tensor predict_slices(const torch::Tensor& volume, int64_t size, int64_t 
   std::vector<torch::Tensor> out;
   for (int64_t z0 = 0; z0 < nz; z0 += batch) {
     auto x = volume.narrow(0, z0, std::min(batch, nz - z0)).unsqueeze(1);
-    out.push_back(resize(model(resize(x, size, size)), ny, nx).argmax(1).to(torch::kByte).to(torch::kCPU));
+    out.push_back(post(resize(model(resize(x, size, size)), ny, nx)));
   }
-  return torch::cat(out, 0);
+  return torch::cat(out, 0).to(torch::kCPU);  // one copy back (and one wait) per volume
 }
 
-LabelVolume Predictor::predict(const ImageVolume& image) const {
+torch::Tensor predict_slices(const torch::Tensor& volume, int64_t size, int64_t batch, const SliceModel& model) {
+  return map_slices(volume, size, batch, model, [](const torch::Tensor& p) { return p.argmax(1).to(torch::kByte); });
+}
+
+namespace {
+template <class T>
+Volume<T> volume_like(const ImageVolume& image, const torch::Tensor& t) {
+  auto c = t.contiguous();
+  Volume<T> v;
+  v.dims = image.dims;
+  v.geometry = image.geometry;
+  v.data.assign(c.data_ptr<T>(), c.data_ptr<T>() + c.numel());
+  return v;
+}
+}  // namespace
+
+LabelVolume Predictor::predict(const ImageVolume& image, QcMaps* qc) const {
   const int64_t nx = image.dims[0], ny = image.dims[1], nz = image.dims[2];
   auto vol = torch::from_blob(const_cast<float*>(image.data.data()), {nz, ny, nx}, torch::kFloat).to(dev_);
-  auto lab = predict_slices(vol, c_.size, c_.infer_batch, [this](const torch::Tensor& x) { return probabilities(x); })
-                 .contiguous();
   LabelVolume out;
-  out.dims = image.dims;
-  out.geometry = image.geometry;
-  out.data.assign(lab.data_ptr<uint8_t>(), lab.data_ptr<uint8_t>() + lab.numel());
+  if (qc && models_.size() == 2) {
+    const int64_t k = int64_t(classes_.size());
+    const double log_k = std::log(double(std::max<int64_t>(k, 2)));
+    // One pass: [ensemble | model a | model b] probabilities, resized back together.
+    auto maps = map_slices(
+        vol, c_.size, c_.infer_batch,
+        [this](const torch::Tensor& x) {
+          std::vector<torch::Tensor> p{model_probabilities(0, x), model_probabilities(1, x)};
+          return torch::cat({combine(p), p[0], p[1]}, 1);
+        },
+        [k, log_k](const torch::Tensor& p) {
+          auto pa = p.narrow(1, k, k), pb = p.narrow(1, 2 * k, k);
+          auto mean = (pa + pb) * 0.5;
+          auto entropy = (-(mean * mean.clamp_min(1e-12).log()).sum(1) / log_k).clamp(0.0, 1.0);
+          return torch::stack({p.narrow(1, 0, k).argmax(1).to(torch::kFloat), pa.argmax(1).to(torch::kFloat),
+                               pb.argmax(1).to(torch::kFloat), entropy},
+                              1);
+        });
+    out = volume_like<uint8_t>(image, maps.select(1, 0).to(torch::kByte));
+    qc->model_a = volume_like<uint8_t>(image, maps.select(1, 1).to(torch::kByte));
+    qc->model_b = volume_like<uint8_t>(image, maps.select(1, 2).to(torch::kByte));
+    qc->entropy = volume_like<float>(image, maps.select(1, 3));
+  } else {
+    out = volume_like<uint8_t>(
+        image, predict_slices(vol, c_.size, c_.infer_batch, [this](const torch::Tensor& x) { return probabilities(x); }));
+  }
   if (c_.infer_lcc) keep_largest_components(out.data, out.dims, int(classes_.size()));
   return out;
 }

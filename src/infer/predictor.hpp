@@ -25,6 +25,20 @@ using SliceModel = std::function<torch::Tensor(const torch::Tensor&)>;
 /// the CPU. [ref: SSL4MIS test_single_volume, which uses order-0 zoom both ways]
 torch::Tensor predict_slices(const torch::Tensor& volume, int64_t size, int64_t batch, const SliceModel& model);
 
+/// The general form of predict_slices: `model`'s output [B, K, S, S] is resized back to
+/// H×W (bilinear) and passed to `post`, whose results [B, ...] are concatenated and
+/// returned on the CPU (one copy per volume).
+torch::Tensor map_slices(const torch::Tensor& volume, int64_t size, int64_t batch, const SliceModel& model,
+                         const std::function<torch::Tensor(const torch::Tensor&)>& post);
+
+/// What a two-model run's prediction says about its own reliability (eval/qc.hpp): each
+/// model's label map, and per voxel the entropy of the two models' mean softmax divided by
+/// log(number of classes), in [0, 1]. Same dims and geometry as the image.
+struct QcMaps {
+  LabelVolume model_a, model_b;
+  ImageVolume entropy;
+};
+
 class Predictor {
  public:
   Predictor(Config c, std::vector<UNet> models, std::vector<std::string> class_names, std::string normalisation);
@@ -33,9 +47,14 @@ class Predictor {
 
   /// `image`: a normalised volume (as the dataset reader returns it). Returns labels with
   /// the same dims and geometry.
-  LabelVolume predict(const ImageVolume& image) const;
-  /// Class probabilities of a batch of slices [D, 1, H, W] -> [D, C, H, W].
+  /// With `qc` and two models, also fills `*qc` (the labels are the same either way).
+  LabelVolume predict(const ImageVolume& image, QcMaps* qc = nullptr) const;
+  /// Class probabilities of a batch of slices [D, 1, H, W] -> [D, C, H, W]: the mean over
+  /// the models selected by `infer.models` of model_probabilities.
   torch::Tensor probabilities(const torch::Tensor& slices) const;
+  /// One model's softmax, averaged over the flips when `infer.tta`.
+  torch::Tensor model_probabilities(size_t model, const torch::Tensor& slices) const;
+  size_t num_models() const { return models_.size(); }
 
   const std::vector<std::string>& class_names() const { return classes_; }
   const std::string& normalisation() const { return normalisation_; }
@@ -47,5 +66,9 @@ class Predictor {
   std::vector<std::string> classes_;
   std::string normalisation_;
   torch::Device dev_;
+
+  std::vector<size_t> selected() const;
+  /// Mean of the selected models' probabilities, given every model's (`per_model[m]`).
+  torch::Tensor combine(const std::vector<torch::Tensor>& per_model) const;
 };
 }  // namespace cmems

@@ -1,27 +1,27 @@
 #include "io/png.hpp"
 
 #include <png.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cstdio>
-#include <filesystem>
 
 #include "core/check.hpp"
+#include "core/fs.hpp"
 
 namespace cmems {
 
-void write_png_rgb(const std::string& path, int64_t w, int64_t h, const std::vector<uint8_t>& rgb) {
-  CMEMS_CHECK(w > 0 && h > 0 && int64_t(rgb.size()) == w * h * 3, path, ": bad image size for PNG");
-  std::string tmp = path + ".tmp" + std::to_string(::getpid());
-  FILE* f = std::fopen(tmp.c_str(), "wb");
-  CMEMS_CHECK(f, path, ": cannot write");
+std::string encode_png_rgb(int64_t w, int64_t h, const std::vector<uint8_t>& rgb) {
+  CMEMS_CHECK(w > 0 && h > 0 && int64_t(rgb.size()) == w * h * 3, "PNG: bad image size ", w, "x", h);
+  std::string out;
   png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
   png_infop info = png ? png_create_info_struct(png) : nullptr;
   bool ok = png && info;
-  if (ok && setjmp(png_jmpbuf(png))) ok = false;
-  else if (ok) {
-    png_init_io(png, f);
+  if (ok && setjmp(png_jmpbuf(png))) {
+    ok = false;
+  } else if (ok) {
+    auto append = [](png_structp p, png_bytep data, png_size_t n) {
+      static_cast<std::string*>(png_get_io_ptr(p))->append(reinterpret_cast<const char*>(data), n);
+    };
+    png_set_write_fn(png, &out, append, nullptr);
     png_set_IHDR(png, info, png_uint_32(w), png_uint_32(h), 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
                  PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     png_write_info(png, info);
@@ -29,12 +29,13 @@ void write_png_rgb(const std::string& path, int64_t w, int64_t h, const std::vec
     png_write_end(png, nullptr);
   }
   png_destroy_write_struct(&png, &info);
-  ok = (std::fclose(f) == 0) && ok;
-  if (!ok) {
-    std::remove(tmp.c_str());
-    CMEMS_FAIL(path, ": PNG write failed");
-  }
-  std::filesystem::rename(tmp, path);
+  CMEMS_CHECK(ok, "PNG encoding failed");
+  return out;
+}
+
+void write_png_rgb(const std::string& path, int64_t w, int64_t h, const std::vector<uint8_t>& rgb) {
+  CMEMS_CHECK(w > 0 && h > 0 && int64_t(rgb.size()) == w * h * 3, path, ": bad image size for PNG");
+  write_file_atomic(path, encode_png_rgb(w, h, rgb));
 }
 
 std::vector<uint8_t> overlay_rgb(const std::vector<float>& image, const std::vector<uint8_t>& label, int64_t w,

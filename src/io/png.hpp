@@ -1,11 +1,14 @@
-// Writing 8-bit RGB PNG images through libpng (for looking at synthesis samples and
-// predictions). Stage: io.
+// Writing 8-bit RGB PNG images through libpng (for looking at synthesis samples,
+// predictions and reports). Stage: io.
 #pragma once
 #include <cstdint>
 #include <string>
 #include <vector>
 
 namespace cmems {
+
+/// `rgb` holds h*w*3 bytes, row-major. The PNG file's bytes (for data URIs).
+std::string encode_png_rgb(int64_t w, int64_t h, const std::vector<uint8_t>& rgb);
 
 /// `rgb` holds h*w*3 bytes, row-major. Written atomically; throws Error naming the file.
 void write_png_rgb(const std::string& path, int64_t w, int64_t h, const std::vector<uint8_t>& rgb);

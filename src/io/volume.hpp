@@ -19,6 +19,13 @@ struct Geometry {
   int xyz_units = 2;  // NIFTI_UNITS_MM
 };
 
+/// The voxel spacing in mm (NIfTI xyz_units: metres, mm, microns; unknown units are taken
+/// as mm).
+inline std::array<double, 3> spacing_mm(const Geometry& g) {
+  const double f = g.xyz_units == 1 ? 1000.0 : g.xyz_units == 3 ? 0.001 : 1.0;
+  return {g.spacing[0] * f, g.spacing[1] * f, g.spacing[2] * f};
+}
+
 template <class T>
 struct Volume {
   std::array<int64_t, 3> dims{0, 0, 0};  // nx, ny, nz

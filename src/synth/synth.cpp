@@ -78,4 +78,13 @@ SynthBatch synthesize(const Config& c, const torch::Tensor& ex_img, const torch:
 torch::Tensor fill_outside(const SynthBatch& b, const torch::Tensor& outside) {
   return torch::where(b.inside, b.label, outside);
 }
+
+SynthBatch preview_samples(const Config& c, const torch::Tensor& exemplar_image, const torch::Tensor& exemplar_label,
+                           const torch::Tensor& pool, int64_t num_classes, int64_t n, Rng& rng) {
+  const int64_t size = exemplar_image.size(-1);
+  auto p = sample_synth(c, n, size, pool.size(0), rng, pool.device());
+  auto b = synthesize(c, exemplar_image, exemplar_label, pool, num_classes, p);
+  if (c.syn_outside == "background") b.label = fill_outside(b, torch::zeros_like(b.label));
+  return b;
+}
 }  // namespace cmems

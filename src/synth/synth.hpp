@@ -36,4 +36,10 @@ SynthBatch synthesize(const Config& c, const torch::Tensor& exemplar_image, cons
 
 /// Fills the pixels outside the paste mask: label where !inside becomes `outside`.
 torch::Tensor fill_outside(const SynthBatch& b, const torch::Tensor& outside);
+
+/// `n` samples to look at (`cmems synth`, `cmems report`), on the pool's device: the label
+/// outside the paste mask is 0 for `synthesis.outside background`, else kIgnore
+/// (cross_pseudo needs models; shown as ignore).
+SynthBatch preview_samples(const Config& c, const torch::Tensor& exemplar_image, const torch::Tensor& exemplar_label,
+                           const torch::Tensor& pool, int64_t num_classes, int64_t n, Rng& rng);
 }  // namespace cmems

@@ -34,8 +34,20 @@ check "synth writes NIfTI and PNG" '"$CMEMS" synth --data "$T/data" --out "$T/sy
 check "list shows methods and options" '"$CMEMS" list | grep -q unimatch && "$CMEMS" list | grep -q -- --synthesis.outside'
 check "predict" '"$CMEMS" predict --model "$T/run" -i "$T/data/imagesTs" -o "$T/pred" >/dev/null'
 check "predict drops _0000" '[ -f "$T/pred/phantom_500.nii.gz" ] && [ -f "$T/pred/phantom_501.nii.gz" ]'
+check "predict writes QC beside each segmentation (two-model run)" '[ -f "$T/pred/phantom_500_qc.nii.gz" ] && [ -f "$T/pred/phantom_501_entropy.nii.gz" ] && python3 -c "import json,sys; j=json.load(open(\"$T/pred/qc.json\")); c=j[\"cases\"]; sys.exit(not (len(c) == 2 and all(0 <= x[\"qc_score\"] <= 1 and x[\"disagreement_ml\"] >= 0 for x in c)))" && [ $(grep -c "\"case\"" "$T/pred/qc.json") -eq 2 ] && [ $(wc -l <"$T/pred/qc.json") -eq 5 ]'
+check "QC maps keep the segmentation geometry" 'python3 -c "
+import gzip, sys
+def geo(p):
+    h = gzip.open(p).read(348)
+    return h[40:56], h[76:108], h[252:328]
+ref = geo(\"$T/pred/phantom_500.nii.gz\")
+sys.exit(not (geo(\"$T/pred/phantom_500_qc.nii.gz\") == ref and geo(\"$T/pred/phantom_500_entropy.nii.gz\") == ref))"'
+check "one-model predict says once that it writes no QC" '"$CMEMS" predict --model "$T/runv" -i "$T/data/imagesTs" -o "$T/predv" 2>"$T/predv.err" >/dev/null && [ $(grep -c "no two-model QC" "$T/predv.err") -eq 1 ] && [ ! -f "$T/predv/qc.json" ] && [ ! -f "$T/predv/phantom_500_qc.nii.gz" ]'
 check "evaluate --pred --labels" '"$CMEMS" evaluate --pred "$T/pred" --labels "$T/data/labelsTs" --out "$T/eval2.json" >/dev/null'
 check "both evaluations agree" 'python3 -c "import json,sys; a=json.load(open(\"$T/eval.json\"))[\"mean\"][\"dice\"]; b=json.load(open(\"$T/eval2.json\"))[\"mean\"][\"dice\"]; sys.exit(abs(a-b)>1e-9)"'
+check "evaluate reports the QC correlation (--run and --pred with qc.json)" 'grep -q "spearman_qc_score_vs_case_dice" "$T/eval.json" && grep -q "spearman_qc_score_vs_case_dice" "$T/eval2.json" && python3 -c "import json,sys; a=json.load(open(\"$T/eval.json\")); b=json.load(open(\"$T/eval2.json\")); sys.exit(not all(abs(x[\"qc\"][\"qc_score\"] - y[\"qc\"][\"qc_score\"]) < 1e-12 for x, y in zip(a[\"cases\"], b[\"cases\"])))"'
+check "evaluate and predict take --threads" '"$CMEMS" evaluate --run "$T/run" --data "$T/data" --threads 2 --out "$T/eval3.json" >/dev/null && "$CMEMS" predict --model "$T/run" -i "$T/data/imagesTs" -o "$T/pred3" --threads 2 >/dev/null && python3 -c "import json,sys; a=json.load(open(\"$T/eval.json\"))[\"mean\"][\"dice\"]; b=json.load(open(\"$T/eval3.json\"))[\"mean\"][\"dice\"]; sys.exit(abs(a-b)>1e-3)"'
+expect_error "--threads out of range" "threads" "$CMEMS" evaluate --run "$T/run" --data "$T/data" --threads -3 --out "$T/eval4.json"
 
 # Bad input: one clear line, exit 1, nothing overwritten.
 expect_error "missing data folder" "does not exist" "$CMEMS" train --data "$T/nope" --out "$T/r2" $SMALL

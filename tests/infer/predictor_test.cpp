@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <algorithm>
+
 #include "infer/predictor.hpp"
 #include "test_util.hpp"
 
@@ -35,5 +37,79 @@ TEST(PredictSlices, ResizingToTheTrainingSizeAndBackKeepsNonSquareSlicesAligned)
     auto uniform = (F::max_pool2d(gf, p3) == -F::max_pool2d(-gf, p3)).squeeze(1);
     EXPECT_EQ((uniform & (p != g)).sum().item<int64_t>(), 0) << h << "x" << w;
   }
+}
+namespace {
+Predictor two_model_predictor(const std::string& which, bool tta) {
+  Config c;
+  c.size = 32;
+  c.infer_batch = 3;
+  c.infer_models = which;
+  c.infer_tta = tta;
+  c.device = "cpu";
+  std::vector<UNet> models;
+  for (int seed : {1, 2}) {
+    torch::manual_seed(seed);
+    UNetOptions o;
+    o.num_classes = 4;
+    o.width = 4;
+    models.emplace_back(o);
+  }
+  return Predictor(c, models, {"background", "RV", "Myo", "LV"}, "zscore");
+}
+
+ImageVolume random_volume() {
+  torch::manual_seed(7);
+  ImageVolume img;
+  img.dims = {40, 28, 5};  // non-square slices, resized to 32x32 and back
+  img.geometry.spacing = {1.5, 1.25, 8.0};
+  img.geometry.qoffset_x = 12.5;
+  auto t = torch::randn({5, 28, 40}).contiguous();
+  img.data.assign(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
+  return img;
+}
+}  // namespace
+
+// QC comes from the same pass as the labels: asking for it changes no label, and its
+// per-model maps are exactly what each model predicts alone (`--models a`, `--models b`).
+TEST(PredictorQc, PerModelMapsMatchEachModelAloneAndLabelsAreUnchanged) {
+  auto img = random_volume();
+  for (bool tta : {false, true}) {
+    auto both = two_model_predictor("both", tta);
+    QcMaps qc;
+    auto with_qc = both.predict(img, &qc);
+    EXPECT_EQ(with_qc.data, both.predict(img).data) << "tta " << tta;
+    EXPECT_EQ(qc.model_a.data, two_model_predictor("a", tta).predict(img).data) << "tta " << tta;
+    EXPECT_EQ(qc.model_b.data, two_model_predictor("b", tta).predict(img).data) << "tta " << tta;
+    EXPECT_NE(qc.model_a.data, qc.model_b.data);  // two different random models disagree somewhere
+    for (auto* v : {&qc.model_a.dims, &qc.model_b.dims, &qc.entropy.dims}) EXPECT_EQ(*v, img.dims);
+    EXPECT_EQ(qc.entropy.geometry.spacing, img.geometry.spacing);
+    EXPECT_EQ(qc.entropy.geometry.qoffset_x, 12.5);
+    ASSERT_EQ(qc.entropy.data.size(), img.data.size());
+    float lo = 1, hi = 0;
+    for (float e : qc.entropy.data) lo = std::min(lo, e), hi = std::max(hi, e);
+    EXPECT_GE(lo, 0.0f);
+    EXPECT_LE(hi, 1.0f);
+    EXPECT_GT(hi, 0.0f);
+  }
+  // With model a chosen for the labels, QC still compares both models.
+  QcMaps qc;
+  auto a_only = two_model_predictor("a", false).predict(img, &qc);
+  EXPECT_EQ(a_only.data, qc.model_a.data);
+  EXPECT_FALSE(qc.model_b.data.empty());
+}
+
+TEST(PredictorQc, OneModelRunsFillNoQc) {
+  Config c;
+  c.size = 32;
+  c.device = "cpu";
+  c.infer_models = "a";
+  UNetOptions o;
+  o.width = 4;
+  Predictor one(c, {UNet(o)}, {"background", "RV", "Myo", "LV"}, "zscore");
+  QcMaps qc;
+  auto img = random_volume();
+  EXPECT_EQ(one.predict(img, &qc).data.size(), img.data.size());
+  EXPECT_TRUE(qc.model_a.data.empty());
+  EXPECT_TRUE(qc.entropy.data.empty());
 }
 }  // namespace cmems
