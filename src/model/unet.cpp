@@ -143,19 +143,27 @@ FpOutput forward_with_feature_perturbation(UNet& net, const torch::Tensor& x, co
 }
 
 torch::Tensor forward_without_dropout(UNet& net, const torch::Tensor& x) {
+  // BatchNorm keeps using batch statistics but must not move its running statistics. They
+  // are held still with momentum 0 (running = 1·running + 0·batch: bit-exact), not copied
+  // back: a copy_ would bump their autograd version, and the graph of an earlier training
+  // forward saves them, so its backward would fail.
   torch::NoGradGuard g;
   std::vector<std::shared_ptr<nn::Module>> dropouts;
-  std::vector<torch::Tensor> saved;
+  std::vector<std::pair<nn::BatchNorm2dImpl*, c10::optional<double>>> norms;
+  std::vector<torch::Tensor> counts;
   for (auto& m : net->modules(false)) {
     if (m->as<nn::Dropout>() && m->is_training()) dropouts.push_back(m), m->train(false);
-    if (auto* bn = m->as<nn::BatchNorm2d>())
-      for (auto* t : {&bn->running_mean, &bn->running_var, &bn->num_batches_tracked}) saved.push_back(t->clone());
+    if (auto* bn = m->as<nn::BatchNorm2d>()) {
+      norms.emplace_back(bn, bn->options.momentum());
+      bn->options.momentum(0.0);
+      counts.push_back(bn->num_batches_tracked.clone());
+    }
   }
   auto out = net->forward(x);
-  size_t i = 0;
-  for (auto& m : net->modules(false))
-    if (auto* bn = m->as<nn::BatchNorm2d>())
-      for (auto* t : {&bn->running_mean, &bn->running_var, &bn->num_batches_tracked}) t->copy_(saved[i++]);
+  for (size_t i = 0; i < norms.size(); ++i) {
+    norms[i].first->options.momentum(norms[i].second);
+    norms[i].first->num_batches_tracked.copy_(counts[i]);  // an integer counter: in no graph
+  }
   for (auto& m : dropouts) m->train(true);
   return out;
 }

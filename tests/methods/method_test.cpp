@@ -172,6 +172,41 @@ TEST_F(MethodTest, FastPathOptionsTrainOnTheCpu) {
   EXPECT_EQ(pred.predict(v.image).dims, v.image.dims);
 }
 
+// The pseudo-label teacher without dropout (pseudo.teacher no_dropout) runs between the
+// training forwards and their backward; it once broke that backward (BatchNorm statistics
+// copied back in place) on the first iteration.
+TEST_F(MethodTest, NoDropoutTeacherTrainsAndLeavesBatchNormStatisticsAlone) {
+  Config c = tiny("cmems");
+  c.teacher = "no_dropout";
+  c.syn_outside = "cross_pseudo";  // the teacher's other use: labels outside the paste
+  std::string run = dir->str("no-dropout-teacher");
+  train_run(c, dir->str("data"), run);
+  std::ifstream in(fs::path(run) / "metrics.jsonl");
+  std::string line, last;
+  while (std::getline(in, line)) last = line;
+  auto j = nlohmann::json::parse(last);
+  EXPECT_EQ(j["iteration"].get<int64_t>(), c.iterations);
+  EXPECT_TRUE(std::isfinite(j["loss"].get<double>()));
+
+  UNetOptions o;
+  o.width = 4;
+  UNet net(o);
+  net->train();
+  auto x = torch::randn({2, 1, 32, 32});
+  net->forward(x);  // moves the running statistics once
+  std::vector<torch::Tensor> before;
+  for (auto& b : net->buffers()) before.push_back(b.clone());
+  auto y = forward_without_dropout(net, x);
+  auto buffers = net->buffers();
+  ASSERT_EQ(buffers.size(), before.size());
+  for (size_t i = 0; i < buffers.size(); ++i) EXPECT_TRUE(torch::equal(buffers[i], before[i])) << i;
+  // Dropout off, batch statistics on: the same as train-mode BatchNorm with every dropout
+  // disabled, which eval() of only the dropouts gives.
+  for (auto& m : net->modules(false))
+    if (m->as<torch::nn::Dropout>()) m->eval();
+  EXPECT_TRUE(torch::allclose(y, net->forward(x), 1e-5, 1e-6));
+}
+
 TEST_F(MethodTest, SameSeedGivesIdenticalResults) {
   Config c = tiny("fixmatch");
   EXPECT_EQ(train_run(c, dir->str("data"), dir->str("s1")), train_run(c, dir->str("data"), dir->str("s2")));
