@@ -3,12 +3,7 @@
 # exit 1, nothing overwritten), and kill -9 + --resume equality. Needs $CMEMS.
 set -u
 CMEMS=${CMEMS:?set CMEMS to the cmems binary}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fails=0 passes=0
-ok() { passes=$((passes + 1)); echo "ok: $1"; }
-bad() { fails=$((fails + 1)); echo "FAIL: $1"; }
-check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
+. "$(dirname "$0")/lib.sh"
 # expect_error NAME PATTERN CMD...: exit 1, exactly one stderr line, matching PATTERN.
 expect_error() {
   local name=$1 pat=$2; shift 2
@@ -16,10 +11,9 @@ expect_error() {
   if [ $rc -eq 1 ] && [ "$(wc -l <"$T/err")" -eq 1 ] && grep -q -- "$pat" "$T/err"; then ok "$name"
   else bad "$name (rc=$rc, stderr: $(head -c 300 "$T/err"))"; fi
 }
-SMALL="--data.size 32 --model.width 4 --batch.labeled 2 --batch.unlabeled 2 --threads 1"
 
 check "--help lists the subcommands" '"$CMEMS" --help | grep -q demo && "$CMEMS" --help | grep -q predict && "$CMEMS" --help | grep -q evaluate'
-for sub in demo phantom train evaluate predict synth list; do
+for sub in demo phantom train evaluate predict synth report list; do
   check "$sub --help" '"$CMEMS" $sub --help >/dev/null'
 done
 check "phantom" '"$CMEMS" phantom --out "$T/data" --cases 3 --test-cases 2 --seed 1 >/dev/null'

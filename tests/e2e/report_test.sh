@@ -9,13 +9,7 @@ if [ -z "$BROWSER" ]; then
   echo "SKIP: no Chromium found (scripts/install-deps.sh installs Debian's chromium)"
   exit 77
 fi
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fails=0 passes=0
-ok() { passes=$((passes + 1)); echo "ok: $1"; }
-bad() { fails=$((fails + 1)); echo "FAIL: $1"; }
-check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
-SMALL="--data.size 32 --model.width 4 --batch.labeled 2 --batch.unlabeled 2 --threads 1"
+. "$(dirname "$0")/lib.sh"
 
 "$CMEMS" phantom --out "$T/data" --cases 3 --test-cases 3 --seed 1 >/dev/null
 "$CMEMS" train --data "$T/data" --out "$T/run" --method cmems --iterations 6 --log-every 2 --val-every 3 $SMALL >/dev/null 2>&1

@@ -154,16 +154,22 @@ TEST(Training, ShortFullTrainingOnPhantomDataClearsADiceFloor) {
   EXPECT_GT(summarise(cases).mean_dice, kFloorDice) << kFloorMeasured;
 }
 
+namespace {
+nlohmann::json last_metrics(const std::string& run) {
+  std::ifstream in(fs::path(run) / "metrics.jsonl");
+  std::string line, last;
+  while (std::getline(in, line)) last = line;
+  return nlohmann::json::parse(last);
+}
+}  // namespace
+
 TEST_F(MethodTest, FastPathOptionsTrainOnTheCpu) {
   Config c = tiny("cmems");
   c.channels_last = true;
   c.amp = "bf16";
   std::string run = dir->str("fast-path");
   train_run(c, dir->str("data"), run);
-  std::ifstream in(fs::path(run) / "metrics.jsonl");
-  std::string line, last;
-  while (std::getline(in, line)) last = line;
-  auto j = nlohmann::json::parse(last);
+  auto j = last_metrics(run);
   EXPECT_TRUE(std::isfinite(j["loss"].get<double>()));
   EXPECT_GT(j["loss_ip"].get<double>() + j["loss_fp"].get<double>(), 0.0);
   Predictor pred = Predictor::load(run, "cpu");  // loads and predicts in channels-last too
@@ -181,10 +187,7 @@ TEST_F(MethodTest, NoDropoutTeacherTrainsAndLeavesBatchNormStatisticsAlone) {
   c.syn_outside = "cross_pseudo";  // the teacher's other use: labels outside the paste
   std::string run = dir->str("no-dropout-teacher");
   train_run(c, dir->str("data"), run);
-  std::ifstream in(fs::path(run) / "metrics.jsonl");
-  std::string line, last;
-  while (std::getline(in, line)) last = line;
-  auto j = nlohmann::json::parse(last);
+  auto j = last_metrics(run);
   EXPECT_EQ(j["iteration"].get<int64_t>(), c.iterations);
   EXPECT_TRUE(std::isfinite(j["loss"].get<double>()));
 
