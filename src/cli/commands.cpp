@@ -19,10 +19,10 @@ namespace cmems {
 namespace {
 /// qc.json: the definition, then one line per case.
 std::string qc_file_text(const std::string& case_lines) {
-  return "{\"definition\": \"qc_score = 1 - mean over foreground classes of the Dice of model a's labels against "
-         "model b's; 0 = the models agree, higher = check this case. CASE_qc.nii.gz: 1 where they differ. "
-         "CASE_entropy.nii.gz: entropy of their mean softmax / log(classes), in [0, 1].\",\n\"cases\": [\n" +
-         case_lines + "\n]}\n";
+  const std::string definition = std::string(kQcScoreDefinition) +
+                                 ". CASE_qc.nii.gz: 1 where they differ. CASE_entropy.nii.gz: entropy of their "
+                                 "mean softmax / log(classes), in [0, 1].";
+  return "{\"definition\": " + nlohmann::json(definition).dump() + ",\n\"cases\": [\n" + case_lines + "\n]}\n";
 }
 
 /// The qc_score of every scored case from PRED/qc.json (written by `cmems predict` for a
@@ -113,8 +113,7 @@ Runner add_evaluate(CLI::App& app) {
   cmd->add_option("--device", a->device, "cpu or cuda (default: the run's device)");
   cmd->add_option("--models", a->models, "a, b or both (two-model methods)");
   cmd->add_flag("--force", a->force, "replace an existing report");
-  cmd->add_option("--threads", a->threads, "CPU threads, 0 = all cores (default: the run's setting)")
-      ->check(CLI::Range(int64_t(0), int64_t(4096)));
+  add_threads_option(*cmd, a->threads);
   return [a] {
     CMEMS_CHECK(a->force || !fs::exists(a->out), a->out, ": report exists (use --force to replace it)");
     Evaluation ev;
@@ -174,8 +173,7 @@ Runner add_predict(CLI::App& app) {
   cmd->add_option("--device", a->device, "cpu or cuda (default: the run's device)");
   cmd->add_option("--models", a->models, "a, b or both (two-model methods)");
   cmd->add_flag("--force", a->force, "write into a non-empty output folder");
-  cmd->add_option("--threads", a->threads, "CPU threads, 0 = all cores (default: the run's setting)")
-      ->check(CLI::Range(int64_t(0), int64_t(4096)));
+  add_threads_option(*cmd, a->threads);
   return [a] {
     require_exists(a->in, "input");
     std::vector<fs::path> inputs;
@@ -195,7 +193,7 @@ Runner add_predict(CLI::App& app) {
       inputs.push_back(a->in);
     }
     Predictor pred = Predictor::load(a->model, a->device, a->models);
-    apply_threads(a->threads >= 0 ? a->threads : pred.config().threads);
+    apply_threads(a->threads, pred.config());
     prepare_output_dir(a->out, a->force);
     const bool qc = pred.num_models() == 2;
     if (!qc)
@@ -217,14 +215,11 @@ Runner add_predict(CLI::App& app) {
       auto out = fs::path(a->out) / (name + ".nii.gz");
       write_nifti(out.string(), lab);
       if (qc) {  // CASE_qc: 1 where the two models' labels differ; CASE_entropy: see QcMaps
-        LabelVolume dis = maps.model_a;
-        for (size_t i = 0; i < dis.data.size(); ++i) dis.data[i] = maps.model_a.data[i] != maps.model_b.data[i];
-        write_nifti((fs::path(a->out) / (name + "_qc.nii.gz")).string(), dis);
+        write_nifti((fs::path(a->out) / (name + "_qc.nii.gz")).string(), maps.disagreement());
         write_nifti((fs::path(a->out) / (name + "_entropy.nii.gz")).string(), maps.entropy);
         auto q = qc_case(name, maps.model_a.data, maps.model_b.data, int(pred.class_names().size()),
                          spacing_mm(img.geometry));
         qc_lines += (qc_lines.empty() ? "" : ",\n") + qc_json(q, pred.class_names()).dump();
-        write_file_atomic(fs::path(a->out) / "qc.json", qc_file_text(qc_lines));
       }
       if (progress) std::fprintf(stderr, "\r\033[K");  // the result line replaces the progress line
       std::printf("%s -> %s\n", p.string().c_str(), out.string().c_str());
@@ -232,6 +227,7 @@ Runner add_predict(CLI::App& app) {
       ++done;
     }
     if (progress) progress->update(done, ""), progress->finish();
+    if (qc) write_file_atomic(fs::path(a->out) / "qc.json", qc_file_text(qc_lines));
     return 0;
   };
 }

@@ -37,6 +37,10 @@ Config resolve_config(const std::map<std::string, std::string>& flags, const std
 /// Applies a CPU thread count (0 = all cores) to LibTorch.
 void apply_threads(int64_t threads);
 inline void apply_threads(const Config& c) { apply_threads(c.threads); }
+/// The --threads flag of a command that loads a run (-1 when not given: `flag` then defers
+/// to the run's setting), and applying it.
+void add_threads_option(CLI::App& cmd, int64_t& flag);
+inline void apply_threads(int64_t flag, const Config& run) { apply_threads(flag >= 0 ? flag : run.threads); }
 
 /// Trains per `c` on the dataset at `data` into `run` (creating/validating it).
 /// Returns the number of seconds spent training.

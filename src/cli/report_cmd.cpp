@@ -131,8 +131,7 @@ Runner add_report(CLI::App& app) {
   cmd->add_option("--eval", a->eval, "an evaluate report (EVAL.json of `cmems evaluate --run`) to show per case");
   cmd->add_option("--out", a->out, "report FILE.html")->required();
   cmd->add_option("--samples", a->samples, "synthetic samples shown")->capture_default_str()->check(CLI::Range(0, 64));
-  cmd->add_option("--threads", a->threads, "CPU threads, 0 = all cores (default: the run's setting)")
-      ->check(CLI::Range(int64_t(0), int64_t(4096)));
+  add_threads_option(*cmd, a->threads);
   cmd->add_flag("--force", a->force, "replace an existing report");
   return [a] {
     CMEMS_CHECK(a->force || !fs::exists(a->out), a->out, ": report exists (use --force to replace it)");
@@ -149,7 +148,7 @@ Runner add_report(CLI::App& app) {
       CMEMS_FAIL(cfg_path.string(), ": not a run configuration (", e.what(), ")");
     }
     c.device = "cpu";
-    apply_threads(a->threads >= 0 ? a->threads : c.threads);
+    apply_threads(a->threads, c);
     json ev;
     if (!a->eval.empty()) {
       require_exists(a->eval, "evaluation report");
@@ -189,9 +188,11 @@ Runner add_report(CLI::App& app) {
     TrainingData d = load_training_data(*reader, c.exemplar, LabelAccess::ExemplarOnly, c.size, torch::kCPU);
     h << "<h2>Exemplar and synthetic samples</h2><p class=\"legend\">The one annotated slice, and samples "
          "synthesised from it onto unlabeled slices as training saw them. Colours:";
-    static const char* css[] = {"#e62828", "#28c83c", "#325af0", "#f0c81e", "#c83cdc", "#28d2dc"};
-    for (size_t k = 1; k < names.size(); ++k)
-      h << "<span style=\"background:" << css[(k - 1) % 6] << "\"></span>" << html_escape(names[k]);
+    for (size_t k = 1; k < names.size(); ++k) {
+      const auto rgb = label_colour(int(k));
+      h << "<span style=\"background:rgb(" << int(rgb[0]) << "," << int(rgb[1]) << "," << int(rgb[2]) << ")\"></span>"
+        << html_escape(names[k]);
+    }
     h << "; darkened = ignored.</p><div class=\"row\"><figure>"
       << tensor_overlay_tag(d.labeled_images[0][0], d.labeled_labels[0], "exemplar " + c.exemplar, 300)
       << "<figcaption>exemplar " << html_escape(c.exemplar) << "</figcaption></figure>";
@@ -282,9 +283,8 @@ Runner add_report(CLI::App& app) {
           << "<figcaption>reference</figcaption></figure><figure>"
           << overlay_tag(img, p.data.data() + off, w, hh, "prediction", 260) << "<figcaption>prediction</figcaption></figure>";
         if (!maps.model_a.data.empty()) {
-          std::vector<uint8_t> dis(size_t(w * hh));
-          for (int64_t k = 0; k < w * hh; ++k) dis[k] = maps.model_a.data[off + k] != maps.model_b.data[off + k] ? 4 : 0;
-          h << "<figure>" << overlay_tag(img, dis.data(), w, hh, "disagreement", 260)
+          const LabelVolume dis = maps.disagreement(4);  // drawn in the 4th label colour, yellow
+          h << "<figure>" << overlay_tag(img, dis.data.data() + off, w, hh, "disagreement", 260)
             << "<figcaption>where models a and b disagree (yellow)</figcaption></figure>";
         }
         h << "</div>";

@@ -69,6 +69,11 @@ Config resolve_config(const std::map<std::string, std::string>& flags, const std
   return c;
 }
 
+void add_threads_option(CLI::App& cmd, int64_t& flag) {
+  cmd.add_option("--threads", flag, "CPU threads, 0 = all cores (default: the run's setting)")
+      ->check(CLI::Range(int64_t(0), int64_t(4096)));
+}
+
 void apply_threads(int64_t threads) {
   int n = threads > 0 ? int(threads) : int(std::max(1u, std::thread::hardware_concurrency()));
   torch::set_num_threads(n);
@@ -154,7 +159,7 @@ double run_training(Config c, const std::string& data, const std::string& run, b
 Evaluation evaluate_run(const std::string& run, const std::string& data, std::string split,
                         const std::string& device, const std::string& models, int64_t threads) {
   Predictor pred = Predictor::load(run, device, models);
-  apply_threads(threads >= 0 ? threads : pred.config().threads);
+  apply_threads(threads, pred.config());
   auto reader = DatasetReader::open(data);
   CMEMS_CHECK(reader->class_names().size() == pred.class_names().size(), data, ": the dataset has ",
               reader->class_names().size(), " classes, the model ", pred.class_names().size());
@@ -202,8 +207,7 @@ void write_reports(const std::string& json_path, const Evaluation& e) {
     const double rho = qc_rho(e);
     j["qc"] = {{"spearman_qc_score_vs_case_dice", std::isnan(rho) ? nlohmann::json(nullptr) : nlohmann::json(rho)},
                {"cases", e.qc.size()},
-               {"definition", "qc_score = 1 - mean over foreground classes of the Dice of model a's labels against "
-                              "model b's (label-free); case Dice = mean over classes; useful if rho <= -0.5"}};
+               {"definition", std::string(kQcScoreDefinition) + "; case Dice = mean over classes; useful if rho <= -0.5"}};
   }
   write_file_atomic(p, j.dump(2) + "\n");
   fs::path csv = p;

@@ -24,6 +24,11 @@
 
 namespace cmems {
 
+/// The definition of qc_score, written into qc.json and evaluate's report.
+inline constexpr const char* kQcScoreDefinition =
+    "qc_score = 1 - mean over the foreground classes of the Dice of model a's labels against model b's "
+    "(label-free): 0 = the models agree, higher = check this case";
+
 struct CaseQc {
   std::string name;
   std::map<int, double> model_dice;  // class value -> Dice of model a against model b

@@ -111,6 +111,12 @@ Volume<T> volume_like(const ImageVolume& image, const torch::Tensor& t) {
 }
 }  // namespace
 
+LabelVolume QcMaps::disagreement(uint8_t value) const {
+  LabelVolume d = model_a;
+  for (size_t i = 0; i < d.data.size(); ++i) d.data[i] = model_a.data[i] != model_b.data[i] ? value : 0;
+  return d;
+}
+
 LabelVolume Predictor::predict(const ImageVolume& image, QcMaps* qc) const {
   const int64_t nx = image.dims[0], ny = image.dims[1], nz = image.dims[2];
   auto vol = torch::from_blob(const_cast<float*>(image.data.data()), {nz, ny, nx}, torch::kFloat).to(dev_);

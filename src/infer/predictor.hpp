@@ -37,6 +37,8 @@ torch::Tensor map_slices(const torch::Tensor& volume, int64_t size, int64_t batc
 struct QcMaps {
   LabelVolume model_a, model_b;
   ImageVolume entropy;
+  /// `value` where the two models' labels differ, 0 elsewhere; same dims and geometry.
+  LabelVolume disagreement(uint8_t value = 1) const;
 };
 
 class Predictor {

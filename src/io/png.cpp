@@ -38,16 +38,21 @@ void write_png_rgb(const std::string& path, int64_t w, int64_t h, const std::vec
   write_file_atomic(path, encode_png_rgb(w, h, rgb));
 }
 
+std::array<uint8_t, 3> label_colour(int label) {
+  static const std::array<uint8_t, 3> colours[6] = {{230, 40, 40},  {40, 200, 60},  {50, 90, 240},
+                                                    {240, 200, 30}, {200, 60, 220}, {40, 210, 220}};
+  return colours[(label - 1) % 6];
+}
+
 std::vector<uint8_t> overlay_rgb(const std::vector<float>& image, const std::vector<uint8_t>& label, int64_t w,
                                  int64_t h, uint8_t ignore) {
-  static const uint8_t colours[6][3] = {{230, 40, 40}, {40, 200, 60}, {50, 90, 240}, {240, 200, 30}, {200, 60, 220}, {40, 210, 220}};
   std::vector<uint8_t> out(size_t(w * h * 3));
   for (int64_t i = 0; i < w * h; ++i) {
     float g = std::clamp(image[i], 0.f, 1.f) * 255.f;
     for (int c = 0; c < 3; ++c) {
       float v = g;
       if (label[i] == ignore) v = g * 0.5f;
-      else if (label[i] > 0) v = 0.5f * g + 0.5f * colours[(label[i] - 1) % 6][c];
+      else if (label[i] > 0) v = 0.5f * g + 0.5f * label_colour(label[i])[c];
       out[i * 3 + c] = uint8_t(v);
     }
   }

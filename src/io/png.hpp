@@ -1,6 +1,7 @@
 // Writing 8-bit RGB PNG images through libpng (for looking at synthesis samples,
 // predictions and reports). Stage: io.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -12,6 +13,9 @@ std::string encode_png_rgb(int64_t w, int64_t h, const std::vector<uint8_t>& rgb
 
 /// `rgb` holds h*w*3 bytes, row-major. Written atomically; throws Error naming the file.
 void write_png_rgb(const std::string& path, int64_t w, int64_t h, const std::vector<uint8_t>& rgb);
+
+/// The overlay colour of label value `label` >= 1 (1 red, 2 green, 3 blue, 4 yellow, ...).
+std::array<uint8_t, 3> label_colour(int label);
 
 /// A grey image in [0, 1] (h×w) with labels overlaid in colour (1 red, 2 green, 3 blue,
 /// further classes cycling; `ignore` values drawn darkened), as RGB bytes.

@@ -13,31 +13,27 @@ namespace F = torch::nn::functional;
 Rng::Rng(uint64_t seed) : gen_(at::make_generator<at::CPUGeneratorImpl>(seed)) {}
 
 namespace {
-// Options for a draw on `dev`, and the generator it comes from.
+// A draw on `dev` (cpu or cuda) comes from the run's CPU generator or the device's own.
 at::Generator gen_for(at::Generator& cpu, const torch::Device& dev) {
   return dev.is_cuda() ? at::globalContext().defaultGenerator(dev) : cpu;
 }
-torch::TensorOptions on(const torch::Device& dev, torch::ScalarType t) {
-  return torch::TensorOptions().dtype(t).device(dev.is_cuda() ? dev : torch::Device(torch::kCPU));
-}
-torch::Tensor moved(const torch::Tensor& t, const torch::Device& dev) { return dev.is_cuda() ? t : t.to(dev); }
+torch::TensorOptions on(const torch::Device& dev, torch::ScalarType t) { return torch::TensorOptions().dtype(t).device(dev); }
 }  // namespace
 
 torch::Tensor Rng::uniform(at::IntArrayRef shape, double lo, double hi, const torch::Device& dev) {
-  auto t = torch::rand(shape, gen_for(gen_, dev), on(dev, torch::kFloat));
-  return moved(t * (hi - lo) + lo, dev);
+  return torch::rand(shape, gen_for(gen_, dev), on(dev, torch::kFloat)) * (hi - lo) + lo;
 }
 torch::Tensor Rng::normal(at::IntArrayRef shape, const torch::Device& dev) {
-  return moved(torch::randn(shape, gen_for(gen_, dev), on(dev, torch::kFloat)), dev);
+  return torch::randn(shape, gen_for(gen_, dev), on(dev, torch::kFloat));
 }
 torch::Tensor Rng::bernoulli(at::IntArrayRef shape, double p, const torch::Device& dev) {
-  return moved((torch::rand(shape, gen_for(gen_, dev), on(dev, torch::kFloat)) < p).to(torch::kFloat), dev);
+  return (torch::rand(shape, gen_for(gen_, dev), on(dev, torch::kFloat)) < p).to(torch::kFloat);
 }
 torch::Tensor Rng::permutation(int64_t n, const torch::Device& dev) {
-  return moved(torch::randperm(n, gen_for(gen_, dev), on(dev, torch::kLong)), dev);
+  return torch::randperm(n, gen_for(gen_, dev), on(dev, torch::kLong));
 }
 torch::Tensor Rng::integers(at::IntArrayRef shape, int64_t n, const torch::Device& dev) {
-  return moved(torch::randint(n, shape, gen_for(gen_, dev), on(dev, torch::kLong)), dev);
+  return torch::randint(n, shape, gen_for(gen_, dev), on(dev, torch::kLong));
 }
 double Rng::uniform_scalar(double lo, double hi) {
   return lo + (hi - lo) * torch::rand({1}, gen_, torch::kDouble).item<double>();
