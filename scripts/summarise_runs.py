@@ -29,6 +29,8 @@ for ev in sorted(glob.glob(os.path.join(exp, "*", "eval.json"))):
         p = os.path.join(run, name)
         if os.path.exists(p):
             row.update(f(json.load(open(p))))
+    if e.get("qc", {}).get("spearman_qc_score_vs_case_dice") is not None:
+        row["qc_spearman_rho"] = e["qc"]["spearman_qc_score_vs_case_dice"]
     if os.path.exists(os.path.join(run, "command.txt")):
         row["command"] = open(os.path.join(run, "command.txt")).read().strip()
     curve = [[j["iteration"], j["val_dice"]] for j in map(json.loads, open(os.path.join(run, "metrics.jsonl")))
