@@ -50,8 +50,9 @@ cmake --build "$BUILD" --target cmems -j "$JOBS" >>"$OUT/build.log" 2>&1
 CMEMS=$BUILD/cmems
 t1=$(date +%s)
 
-# 2. Speed, side by side on this card: cmems (default, channels-last, + bf16) and the
-#    Python reference step (eager, channels-last, + bf16, torch.compile).
+# 2. Speed, side by side on this card: the cmems iteration (default, channels-last, + bf16)
+#    and the Python reference step (eager, channels-last, + bf16, torch.compile), which does
+#    the same networks, losses and backward without sampling, synthesis or augmentation.
 bench() {  # NAME CMD...: one JSON line into bench.jsonl, or the error
   local name=$1; shift
   log "bench $name"
@@ -62,10 +63,11 @@ bench() {  # NAME CMD...: one JSON line into bench.jsonl, or the error
   fi
 }
 : >"$OUT/bench.jsonl"
-B=(--device "$DEVICE" --size "$BENCH_SIZE" --batch "$BENCH_BATCH" --iterations "$BENCH_ITERS" --json)
+B=(--device "$DEVICE" --data.size "$BENCH_SIZE" --batch.labeled "$BENCH_BATCH" --batch.unlabeled "$BENCH_BATCH"
+   --repeat "$BENCH_ITERS" --json)
 bench cmems-default "$CMEMS" bench "${B[@]}"
-bench cmems-channels-last "$CMEMS" bench "${B[@]}" --channels-last
-bench cmems-channels-last-bf16 "$CMEMS" bench "${B[@]}" --channels-last --amp bf16
+bench cmems-channels-last "$CMEMS" bench "${B[@]}" --perf.channels-last true
+bench cmems-channels-last-bf16 "$CMEMS" bench "${B[@]}" --perf.channels-last true --perf.amp bf16
 R=(bench/reference_step.py --device "$DEVICE" --size "$BENCH_SIZE" --batch "$BENCH_BATCH" --iterations "$BENCH_ITERS")
 bench python-eager "$PY" "${R[@]}"
 bench python-channels-last "$PY" "${R[@]}" --channels-last

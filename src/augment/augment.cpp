@@ -15,18 +15,18 @@ torch::Tensor affine_theta(const torch::Tensor& angle, const torch::Tensor& flip
   return torch::stack({row0, row1}, 1);
 }
 
-GeometricParams sample_weak(const Config& c, int64_t b, Rng& rng, const torch::Device& dev) {
+GeometricParams sample_weak(const WeakOptions& c, int64_t b, Rng& rng, const torch::Device& dev) {
   auto turns = rng.integers({b}, 4, dev).to(torch::kFloat) * (kPi / 2);
-  auto small = rng.uniform({b}, -c.weak_rotation, c.weak_rotation, dev) * (kPi / 180);
+  auto small = rng.uniform({b}, -c.rotation, c.rotation, dev) * (kPi / 180);
   auto flip = rng.bernoulli({b}, 0.5, dev);
   auto angle = turns + small;
-  if (c.weak_mode == "ssl4mis") {  // one of: 90° turn + flip (p ½), small rotation (p ¼), nothing
+  if (c.mode == WeakMode::Ssl4mis) {  // one of: 90° turn + flip (p ½), small rotation (p ¼), nothing
     auto u = rng.uniform({b}, 0, 1, dev);
     auto dihedral = u < 0.5, rotate = (u >= 0.5) & (u < 0.75);
     angle = torch::where(dihedral, turns, torch::where(rotate, small, torch::zeros_like(small)));
     flip = flip * dihedral.to(flip.dtype());
   }
-  auto scale = rng.uniform({b}, c.weak_scale_min, c.weak_scale_max, dev);
+  auto scale = rng.uniform({b}, c.scale_min, c.scale_max, dev);
   // Crop anywhere inside the magnified image (no shift when the image shrinks).
   auto room = torch::clamp(1.0 - 1.0 / scale, 0.0);
   auto tx = rng.uniform({b}, -1, 1, dev) * room, ty = rng.uniform({b}, -1, 1, dev) * room;
@@ -51,16 +51,16 @@ torch::Tensor apply_geometric_label(const torch::Tensor& y, const GeometricParam
   return out.squeeze(1).round().to(torch::kLong);
 }
 
-StrongParams sample_strong(const Config& c, int64_t b, int64_t s, Rng& rng, const torch::Device& dev) {
+StrongParams sample_strong(const StrongOptions& c, int64_t b, int64_t s, Rng& rng, const torch::Device& dev) {
   StrongParams p;
-  p.color_on = rng.bernoulli({b}, c.strong_color_prob, dev);
-  p.brightness = rng.uniform({b}, -c.strong_brightness, c.strong_brightness, dev);
-  p.contrast = rng.uniform({b}, 1 - c.strong_contrast, 1 + c.strong_contrast, dev);
-  p.gamma = torch::exp(rng.uniform({b}, -c.strong_gamma, c.strong_gamma, dev));
-  p.blur_on = rng.bernoulli({b}, c.strong_blur_prob, dev);
-  p.max_sigma = pixels_at(c.strong_blur_sigma, s);
+  p.color_on = rng.bernoulli({b}, c.color_prob, dev);
+  p.brightness = rng.uniform({b}, -c.brightness, c.brightness, dev);
+  p.contrast = rng.uniform({b}, 1 - c.contrast, 1 + c.contrast, dev);
+  p.gamma = torch::exp(rng.uniform({b}, -c.gamma, c.gamma, dev));
+  p.blur_on = rng.bernoulli({b}, c.blur_prob, dev);
+  p.max_sigma = pixels_at(c.blur_sigma, s);
   p.sigma = rng.uniform({b}, std::min(0.1, p.max_sigma), p.max_sigma, dev);
-  p.noise = rng.normal({b, 1, s, s}, dev) * rng.uniform({b, 1, 1, 1}, 0, c.strong_noise, dev);
+  p.noise = rng.normal({b, 1, s, s}, dev) * rng.uniform({b, 1, 1, 1}, 0, c.noise, dev);
   // CutMix boxes [ref: UniMatch obtain_cutmix_box: area 2-40%, aspect ratio 0.3-1/0.3].
   auto on = rng.bernoulli({b}, c.cutmix_prob, dev);
   auto area = rng.uniform({b}, 0.02, 0.4, dev) * double(s * s);

@@ -10,9 +10,9 @@
 #pragma once
 #include <torch/torch.h>
 
-#include "core/config.hpp"
+#include "augment/options.hpp"
+#include "core/rng.hpp"
 #include "losses/losses.hpp"
-#include "model/rng.hpp"
 
 namespace cmems {
 
@@ -26,7 +26,7 @@ struct GeometricParams {
 torch::Tensor affine_theta(const torch::Tensor& angle, const torch::Tensor& flip, const torch::Tensor& scale,
                            const torch::Tensor& tx, const torch::Tensor& ty);
 
-GeometricParams sample_weak(const Config& c, int64_t batch, Rng& rng, const torch::Device& dev);
+GeometricParams sample_weak(const WeakOptions& c, int64_t batch, Rng& rng, const torch::Device& dev);
 /// Images [B, 1, S, S] bilinear; labels [B, S, S] int64 nearest (outside -> 0).
 torch::Tensor apply_geometric_image(const torch::Tensor& x, const GeometricParams& p);
 torch::Tensor apply_geometric_label(const torch::Tensor& y, const GeometricParams& p);
@@ -39,7 +39,7 @@ struct StrongParams {
   CutMixBoxes mix;                                      // CutMix with another item of the batch
 };
 
-StrongParams sample_strong(const Config& c, int64_t batch, int64_t size, Rng& rng, const torch::Device& dev);
+StrongParams sample_strong(const StrongOptions& c, int64_t batch, int64_t size, Rng& rng, const torch::Device& dev);
 /// The strong view of weak views x_w [B, 1, S, S] (values in ~[0, 1]).
 torch::Tensor apply_strong(const torch::Tensor& x_w, const StrongParams& p);
 

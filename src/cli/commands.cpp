@@ -1,53 +1,67 @@
-// Subcommands phantom, train, evaluate, predict, list.
+// Subcommands phantom, prepare and list, and what several subcommands share: threads, the
+// saved configuration of a run, and loading a run's predictor.
 #include "cli/commands.hpp"
 
 #include <cstdio>
-#include <iostream>
-#include <optional>
-#include <unistd.h>
+#include <thread>
 
 #include "core/check.hpp"
 #include "core/fs.hpp"
-#include "core/progress.hpp"
+#include "core/json.hpp"
 #include "infer/predictor.hpp"
 #include "io/dataset.hpp"
-#include "io/nifti.hpp"
 #include "io/prepared.hpp"
+#include "methods/method.hpp"
+#include "methods/presets.hpp"
+#include "model/device.hpp"
+#include "model/weights.hpp"
 #include "phantom/phantom.hpp"
 
 namespace cmems {
-namespace {
-/// qc.json: the definition, then one line per case.
-std::string qc_file_text(const std::string& case_lines) {
-  const std::string definition = std::string(kQcScoreDefinition) +
-                                 ". CASE_qc.nii.gz: 1 where they differ. CASE_entropy.nii.gz: entropy of their "
-                                 "mean softmax / log(classes), in [0, 1].";
-  return "{\"definition\": " + nlohmann::json(definition).dump() + ",\n\"cases\": [\n" + case_lines + "\n]}\n";
+
+void add_threads_option(CLI::App& cmd, int64_t& flag) {
+  cmd.add_option("--threads", flag, "CPU threads, 0 = all cores (default: the run's setting)")
+      ->check(CLI::Range(int64_t(0), int64_t(4096)));
 }
 
-/// The qc_score of every scored case from PRED/qc.json (written by `cmems predict` for a
-/// two-model run), matched by case name; empty when there is no such file.
-std::vector<CaseQc> read_qc_for(const fs::path& qc_file, const std::vector<CaseScore>& cases) {
-  if (!fs::exists(qc_file)) return {};
-  std::map<std::string, double> score;
-  try {
-    const auto j = nlohmann::json::parse(read_file(qc_file));  // named: a range-for over a temporary's member dangles
-    for (auto& q : j.at("cases")) score[q.at("case").get<std::string>()] = q.at("qc_score").get<double>();
-  } catch (const nlohmann::json::exception& e) {
-    CMEMS_FAIL(qc_file.string(), ": not a cmems qc.json (", e.what(), ")");
-  }
-  std::vector<CaseQc> out;
-  for (auto& c : cases) {
-    auto it = score.find(c.name);
-    CMEMS_CHECK(it != score.end(), qc_file.string(), ": no QC for case ", c.name);
-    CaseQc q;
-    q.name = c.name;
-    q.qc_score = it->second;
-    out.push_back(q);
-  }
-  return out;
+void apply_threads(int64_t threads) {
+  int n = threads > 0 ? int(threads) : int(std::max(1u, std::thread::hardware_concurrency()));
+  torch::set_num_threads(n);
 }
-}  // namespace
+
+Config read_run_config(const std::string& run_dir) {
+  const fs::path p = fs::path(run_dir) / "config.json";
+  require_exists(p, "run configuration");
+  Config c;
+  c.apply_json(read_json_file(p), p.string());
+  c.validate();
+  return c;
+}
+
+Predictor load_predictor(const std::string& run_dir, const std::string& device, const std::string& which,
+                         Config* config) {
+  const std::string path = (fs::path(run_dir) / "weights.safetensors").string();
+  require_exists(run_dir, "run folder");
+  CMEMS_CHECK(fs::exists(path), path, ": no trained weights in this run folder (did training finish?)");
+  LoadedWeights w = read_weights(path);
+  Config c = parse_config(w.info.config_json, path + " (configuration in metadata)");
+  if (!device.empty()) c.run.device = parse_enum<DeviceKind>(device, "option --device");
+  if (!which.empty()) c.infer.models = parse_enum<InferModels>(which, "option --models");
+  c.validate();  // --models b of a one-model run fails here
+  if (c.models == 1) c.infer.models = InferModels::A;
+  const torch::Device dev = resolve_device(c.run.device);
+  const auto classes = int64_t(w.info.class_names.size());
+  std::vector<UNet> models;
+  for (int64_t m = 0; m < c.models; ++m) models.emplace_back(unet_options(c.model, classes, m));
+  load_models(w.file, models, path);
+  for (auto& m : models) {
+    m->to(dev);
+    if (c.perf.channels_last) to_channels_last(m);
+  }
+  if (config) *config = c;
+  return Predictor({c.data.size, c.infer, c.perf.channels_last}, std::move(models), w.info.class_names,
+                   w.info.normalisation);
+}
 
 Runner add_phantom(CLI::App& app) {
   auto* cmd = app.add_subcommand("phantom", "Write a synthetic cardiac-MRI-like dataset (nnU-Net v2 raw layout)");
@@ -67,167 +81,6 @@ Runner add_phantom(CLI::App& app) {
     write_phantom_dataset(a->out, a->o);
     std::printf("wrote %lld training + %lld test cases to %s\n", (long long)a->o.cases, (long long)a->o.test_cases,
                 a->out.c_str());
-    return 0;
-  };
-}
-
-Runner add_train(CLI::App& app) {
-  auto* cmd = app.add_subcommand("train", "Train a model from one exemplar slice plus unlabeled slices");
-  struct A {
-    std::string data, out, config;
-    bool resume = false, force = false;
-    std::map<std::string, std::string> flags;
-  };
-  auto a = std::make_shared<A>();
-  cmd->add_option("--data", a->data, "dataset folder (nnU-Net v2 raw NIfTI, or ACDC HDF5)")->required();
-  cmd->add_option("--out", a->out, "run folder (config.json, metrics.jsonl, checkpoints, weights)")->required();
-  cmd->add_option("--config", a->config, "JSON file of options (flags override it)");
-  cmd->add_flag("--resume", a->resume, "continue the run in --out from its checkpoint");
-  cmd->add_flag("--force", a->force, "train into a non-empty folder that is not a resumable run");
-  add_config_flags(*cmd, a->flags);
-  return [a] {
-    run_training(resolve_config(a->flags, a->config), a->data, a->out, a->force, a->resume, isatty(2));
-    std::printf("run folder: %s\n", a->out.c_str());
-    return 0;
-  };
-}
-
-Runner add_evaluate(CLI::App& app) {
-  auto* cmd = app.add_subcommand(
-      "evaluate",
-      "Score predictions: --run RUN --data DIR (predict the test volumes), or --pred DIR --labels DIR");
-  struct A {
-    std::string run, data, split, out, pred, labels, device, models;
-    int num_classes = 0;
-    int64_t threads = -1;
-    bool force = false;
-  };
-  auto a = std::make_shared<A>();
-  cmd->add_option("--run", a->run, "run folder to evaluate");
-  cmd->add_option("--data", a->data, "dataset folder (with --run)");
-  cmd->add_option("--split", a->split, "NIfTI: test (default) or train; ACDC: NAME of NAME.list (default val)");
-  cmd->add_option("--pred", a->pred, "folder of predicted NIfTI label maps");
-  cmd->add_option("--labels", a->labels, "folder of reference NIfTI label maps (matched by file name)");
-  cmd->add_option("--num-classes", a->num_classes, "classes including background (default: max label + 1)");
-  cmd->add_option("--out", a->out, "report FILE.json (FILE.csv is written beside it)")->required();
-  cmd->add_option("--device", a->device, "cpu or cuda (default: the run's device)");
-  cmd->add_option("--models", a->models, "a, b or both (two-model methods)");
-  cmd->add_flag("--force", a->force, "replace an existing report");
-  add_threads_option(*cmd, a->threads);
-  return [a] {
-    CMEMS_CHECK(a->force || !fs::exists(a->out), a->out, ": report exists (use --force to replace it)");
-    Evaluation ev;
-    auto& cases = ev.cases;
-    if (!a->run.empty()) {
-      CMEMS_CHECK(!a->data.empty() && a->pred.empty(), "evaluate: --run needs --data (and no --pred)");
-      ev = evaluate_run(a->run, a->data, a->split, a->device, a->models, a->threads);
-    } else {
-      CMEMS_CHECK(!a->pred.empty() && !a->labels.empty(), "evaluate: give --run and --data, or --pred and --labels");
-      require_exists(a->pred, "prediction folder");
-      require_exists(a->labels, "label folder");
-      std::vector<std::string> files;
-      for (auto& e : fs::directory_iterator(a->labels)) {
-        auto n = e.path().filename().string();
-        if (n.size() > 4 && (n.rfind(".nii.gz") == n.size() - 7 || n.rfind(".nii") == n.size() - 4)) files.push_back(n);
-      }
-      std::sort(files.begin(), files.end());
-      CMEMS_CHECK(!files.empty(), a->labels, ": no NIfTI label maps (*.nii.gz, *.nii)");
-      std::vector<std::pair<LabelVolume, LabelVolume>> pairs;
-      int max_label = 0;
-      for (auto& n : files) {
-        auto pp = fs::path(a->pred) / n;
-        CMEMS_CHECK(fs::exists(pp), pp.string(), ": prediction missing for reference ", n);
-        auto t = read_nifti_labels((fs::path(a->labels) / n).string());
-        auto p = read_nifti_labels(pp.string());
-        CMEMS_CHECK(p.dims == t.dims, pp.string(), ": shape differs from the reference's");
-        for (auto v : t.data) max_label = std::max<int>(max_label, v);
-        for (auto v : p.data) max_label = std::max<int>(max_label, v);
-        pairs.emplace_back(std::move(p), std::move(t));
-      }
-      int nc = a->num_classes > 0 ? a->num_classes : max_label + 1;
-      for (size_t i = 0; i < files.size(); ++i) {
-        auto& [p, t] = pairs[i];
-        std::string name = files[i].substr(0, files[i].find(".nii"));
-        cases.push_back(score_case(name, p.data, t.data, nc, t.dims, t.geometry.spacing));
-      }
-      ev.qc = read_qc_for(fs::path(a->pred) / "qc.json", cases);
-    }
-    write_reports(a->out, ev);
-    std::printf("%s", evaluation_table(ev).c_str());
-    std::printf("report: %s\n", a->out.c_str());
-    return 0;
-  };
-}
-
-Runner add_predict(CLI::App& app) {
-  auto* cmd = app.add_subcommand("predict", "Segment NIfTI images with a trained run");
-  struct A {
-    std::string model, in, out, device, models;
-    int64_t threads = -1;
-    bool force = false;
-  };
-  auto a = std::make_shared<A>();
-  cmd->add_option("--model", a->model, "run folder (weights.safetensors)")->required();
-  cmd->add_option("-i,--input", a->in, "a NIfTI image or a folder of them")->required();
-  cmd->add_option("-o,--output", a->out, "output folder for CASE.nii.gz label maps")->required();
-  cmd->add_option("--device", a->device, "cpu or cuda (default: the run's device)");
-  cmd->add_option("--models", a->models, "a, b or both (two-model methods)");
-  cmd->add_flag("--force", a->force, "write into a non-empty output folder");
-  add_threads_option(*cmd, a->threads);
-  return [a] {
-    require_exists(a->in, "input");
-    std::vector<fs::path> inputs;
-    fs::path in_dir = fs::is_directory(a->in) ? fs::path(a->in) : fs::path(a->in).parent_path();
-    if (in_dir.empty()) in_dir = ".";
-    CMEMS_CHECK(!path_is_within(a->out, in_dir), a->out,
-                ": refusing to write predictions into the input folder ", in_dir.string());
-    if (fs::is_directory(a->in)) {
-      for (auto& e : fs::directory_iterator(a->in)) {
-        auto n = e.path().filename().string();
-        if (n.size() > 7 && n.compare(n.size() - 7, 7, ".nii.gz") == 0) inputs.push_back(e.path());
-        else if (n.size() > 4 && n.compare(n.size() - 4, 4, ".nii") == 0) inputs.push_back(e.path());
-      }
-      std::sort(inputs.begin(), inputs.end());
-      CMEMS_CHECK(!inputs.empty(), a->in, ": no NIfTI images (*.nii.gz, *.nii)");
-    } else {
-      inputs.push_back(a->in);
-    }
-    Predictor pred = Predictor::load(a->model, a->device, a->models);
-    apply_threads(a->threads, pred.config());
-    prepare_output_dir(a->out, a->force);
-    const bool qc = pred.num_models() == 2;
-    if (!qc)
-      std::fprintf(stderr, "cmems predict: a one-model run (%s): no two-model QC is written\n",
-                   pred.config().method.c_str());
-    std::string qc_lines;
-    std::optional<Progress> progress;  // on a terminal only
-    if (isatty(2) && inputs.size() > 1) progress.emplace(0, int64_t(inputs.size()), true, "case");
-    int64_t done = 0;
-    for (auto& p : inputs) {
-      if (progress) progress->update(done, p.filename().string());
-      ImageVolume img = read_nifti_image(p.string());
-      if (pred.normalisation() != "as_stored") normalise_volume(img, pred.normalisation());
-      QcMaps maps;
-      LabelVolume lab = pred.predict(img, qc ? &maps : nullptr);
-      std::string name = p.filename().string();
-      name = name.substr(0, name.find(".nii"));
-      if (name.size() > 5 && name.compare(name.size() - 5, 5, "_0000") == 0) name.resize(name.size() - 5);
-      auto out = fs::path(a->out) / (name + ".nii.gz");
-      write_nifti(out.string(), lab);
-      if (qc) {  // CASE_qc: 1 where the two models' labels differ; CASE_entropy: see QcMaps
-        write_nifti((fs::path(a->out) / (name + "_qc.nii.gz")).string(), maps.disagreement());
-        write_nifti((fs::path(a->out) / (name + "_entropy.nii.gz")).string(), maps.entropy);
-        auto q = qc_case(name, maps.model_a.data, maps.model_b.data, int(pred.class_names().size()),
-                         spacing_mm(img.geometry));
-        qc_lines += (qc_lines.empty() ? "" : ",\n") + qc_json(q, pred.class_names()).dump();
-      }
-      if (progress) std::fprintf(stderr, "\r\033[K");  // the result line replaces the progress line
-      std::printf("%s -> %s\n", p.string().c_str(), out.string().c_str());
-      std::fflush(stdout);
-      ++done;
-    }
-    if (progress) progress->update(done, ""), progress->finish();
-    if (qc) write_file_atomic(fs::path(a->out) / "qc.json", qc_file_text(qc_lines));
     return 0;
   };
 }
@@ -279,16 +132,9 @@ Runner add_list(CLI::App& app) {
     for (auto& p : method_presets()) std::printf("  %-17s %s\n", p.name.c_str(), p.description.c_str());
     std::printf("\noptions (flag = default; [source]):\n");
     Config c;
-    nlohmann::json j = to_json(c);
-    for (auto& f : fields(c)) {
-      nlohmann::json v = j[nlohmann::json::json_pointer("/" + [&] {
-        std::string k = f.key;
-        for (auto& ch : k)
-          if (ch == '.') ch = '/';
-        return k;
-      }())];
-      std::printf("  %-28s %-10s %s\n", f.flag().c_str(), v.dump().c_str(), f.help.c_str());
-    }
+    const OptionList options = c.options();  // named: a range-for over a temporary's member dangles
+    for (auto& o : options.items())
+      std::printf("  %-28s %-10s %s\n", o.flag().c_str(), o.get().dump().c_str(), o.help.c_str());
     return 0;
   };
 }

@@ -8,14 +8,15 @@
 #include <map>
 #include <string>
 
-#include "core/config.hpp"
+#include "cli/config.hpp"
 #include "eval/qc.hpp"
 #include "eval/report.hpp"
 
 namespace cmems {
 
-using Runner = std::function<int()>;
+class Predictor;
 
+using Runner = std::function<int()>;
 Runner add_demo(CLI::App& app);
 Runner add_phantom(CLI::App& app);
 Runner add_train(CLI::App& app);
@@ -27,25 +28,29 @@ Runner add_bench(CLI::App& app);
 Runner add_prepare(CLI::App& app);
 Runner add_report(CLI::App& app);
 
-/// Every Config field as a flag on `cmd`; values land in `values` (key -> text).
-void add_config_flags(CLI::App& cmd, std::map<std::string, std::string>& values);
-
-/// defaults < method preset < config file < flags; validated.
-Config resolve_config(const std::map<std::string, std::string>& flags, const std::string& config_file,
-                      const Config* base = nullptr);
-
 /// Applies a CPU thread count (0 = all cores) to LibTorch.
 void apply_threads(int64_t threads);
-inline void apply_threads(const Config& c) { apply_threads(c.threads); }
 /// The --threads flag of a command that loads a run (-1 when not given: `flag` then defers
 /// to the run's setting), and applying it.
 void add_threads_option(CLI::App& cmd, int64_t& flag);
-inline void apply_threads(int64_t flag, const Config& run) { apply_threads(flag >= 0 ? flag : run.threads); }
+inline void apply_threads(int64_t flag, const Config& run) { apply_threads(flag >= 0 ? flag : run.run.threads); }
 
+/// The configuration a run folder saved (RUN/config.json).
+Config read_run_config(const std::string& run_dir);
+
+/// A trained run's predictor: RUN/weights.safetensors (validated against the configured
+/// models) on `device` ("" = the run's), with `models` ("" = the run's infer.models).
+/// Returns the run's configuration in `*config` when given.
+Predictor load_predictor(const std::string& run_dir, const std::string& device, const std::string& models,
+                         Config* config = nullptr);
+
+struct TrainedRun {
+  Config config;  // as saved in RUN/config.json (the exemplar resolved)
+  double seconds = 0;
+};
 /// Trains per `c` on the dataset at `data` into `run` (creating/validating it).
-/// Returns the number of seconds spent training.
-double run_training(Config c, const std::string& data, const std::string& run, bool force, bool resume,
-                    bool live_progress);
+TrainedRun run_training(Config c, const std::string& data, const std::string& run, bool force, bool resume,
+                        bool live_progress);
 
 struct Evaluation {
   std::string run, data, split, models;  // what was scored (with --run); written into the report
@@ -53,12 +58,10 @@ struct Evaluation {
   std::vector<std::string> class_names;
   std::vector<CaseQc> qc;  // two-model runs: one per case (eval/qc.hpp); empty otherwise
 };
-
 /// Predicts and scores the `split` volumes of `data` with the model of `run`
 /// (threads: CPU threads, 0 = all cores, -1 = the run's setting).
 Evaluation evaluate_run(const std::string& run, const std::string& data, std::string split,
                         const std::string& device, const std::string& models, int64_t threads = -1);
-
 /// Writes FILE.json and FILE.csv (same stem) atomically; with QC, each case's QC and the
 /// Spearman correlation of qc_score with the case's mean Dice go into the JSON.
 void write_reports(const std::string& json_path, const Evaluation& e);

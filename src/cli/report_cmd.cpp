@@ -11,11 +11,12 @@
 #include "cli/commands.hpp"
 #include "core/check.hpp"
 #include "core/fs.hpp"
+#include "core/json.hpp"
 #include "data/slices.hpp"
 #include "infer/predictor.hpp"
 #include "io/dataset.hpp"
 #include "io/png.hpp"
-#include "losses/losses.hpp"
+#include "core/labels.hpp"
 #include "report/html.hpp"
 #include "synth/synth.hpp"
 
@@ -137,23 +138,14 @@ Runner add_report(CLI::App& app) {
     CMEMS_CHECK(a->force || !fs::exists(a->out), a->out, ": report exists (use --force to replace it)");
     require_exists(a->run, "run folder");
     const fs::path run(a->run);
-    const fs::path cfg_path = run / "config.json";
-    require_exists(cfg_path, "run configuration");
-    Config c;
-    json cfg;
-    try {
-      cfg = json::parse(read_file(cfg_path));
-      apply_json(c, cfg, cfg_path.string());
-    } catch (const json::exception& e) {
-      CMEMS_FAIL(cfg_path.string(), ": not a run configuration (", e.what(), ")");
-    }
-    c.device = "cpu";
+    const Config c = read_run_config(run.string());
+    const json cfg = c.to_json();
     apply_threads(a->threads, c);
     json ev;
     if (!a->eval.empty()) {
       require_exists(a->eval, "evaluation report");
+      ev = read_json_file(a->eval);
       try {
-        ev = json::parse(read_file(a->eval));
         (void)ev.at("cases").size();
       } catch (const json::exception& e) {
         CMEMS_FAIL(a->eval, ": not a cmems evaluate report (", e.what(), ")");
@@ -175,17 +167,17 @@ Runner add_report(CLI::App& app) {
       }
     }
     h << "<table class=\"facts\">"
-      << "<tr><td>method</td><td>" << html_escape(c.method) << " (" << c.models << " model" << (c.models > 1 ? "s" : "")
-      << ")</td></tr><tr><td>exemplar</td><td><b>" << html_escape(c.exemplar) << "</b></td></tr>"
+      << "<tr><td>method</td><td>" << html_escape(c.run.method) << " (" << c.models << " model" << (c.models > 1 ? "s" : "")
+      << ")</td></tr><tr><td>exemplar</td><td><b>" << html_escape(c.run.exemplar) << "</b></td></tr>"
       << "<tr><td>dataset</td><td>" << html_escape(a->data) << " (" << html_escape(reader->kind()) << ")</td></tr>"
-      << "<tr><td>training</td><td>" << c.iterations << " iterations at " << c.size << "&times;" << c.size
-      << ", batches " << c.labeled_batch << " + " << c.unlabeled_batch << ", seed " << c.seed
+      << "<tr><td>training</td><td>" << c.run.iterations << " iterations at " << c.data.size << "&times;" << c.data.size
+      << ", batches " << c.batch.labeled << " + " << c.batch.unlabeled << ", seed " << c.seed
       << (train_s >= 0 ? ", " + num(train_s, 0) + " s" : std::string()) << "</td></tr></table>";
     h << "<details><summary>Configuration (config.json)</summary><pre>" << html_escape(cfg.dump(2))
       << "</pre></details>";
 
     // Exemplar and synthetic samples (reads the exemplar's label only).
-    TrainingData d = load_training_data(*reader, c.exemplar, LabelAccess::ExemplarOnly, c.size, torch::kCPU);
+    TrainingData d = load_training_data(*reader, c.run.exemplar, LabelAccess::ExemplarOnly, c.data.size, torch::kCPU);
     h << "<h2>Exemplar and synthetic samples</h2><p class=\"legend\">The one annotated slice, and samples "
          "synthesised from it onto unlabeled slices as training saw them. Colours:";
     for (size_t k = 1; k < names.size(); ++k) {
@@ -194,11 +186,11 @@ Runner add_report(CLI::App& app) {
         << html_escape(names[k]);
     }
     h << "; darkened = ignored.</p><div class=\"row\"><figure>"
-      << tensor_overlay_tag(d.labeled_images[0][0], d.labeled_labels[0], "exemplar " + c.exemplar, 300)
-      << "<figcaption>exemplar " << html_escape(c.exemplar) << "</figcaption></figure>";
+      << tensor_overlay_tag(d.labeled_images[0][0], d.labeled_labels[0], "exemplar " + c.run.exemplar, 300)
+      << "<figcaption>exemplar " << html_escape(c.run.exemplar) << "</figcaption></figure>";
     if (a->samples > 0 && d.unlabeled.size(0) > 0) {
       Rng rng(static_cast<uint64_t>(c.seed));
-      auto b = preview_samples(c, d.labeled_images, d.labeled_labels[0], d.unlabeled, d.num_classes, a->samples, rng);
+      auto b = preview_samples(c.synthesis, d.labeled_images, d.labeled_labels[0], d.unlabeled, d.num_classes, a->samples, rng);
       h << "<div class=\"grid\">";
       for (int64_t i = 0; i < a->samples; ++i)
         h << tensor_overlay_tag(b.image[i][0], b.label[i], "synthetic sample " + std::to_string(i + 1), 170);
@@ -267,7 +259,7 @@ Runner add_report(CLI::App& app) {
       // Best, median and worst: the middle slice with truth, prediction and disagreement.
       std::string split = ev.contains("evaluated") ? ev["evaluated"].value("split", "") : "";
       if (split.empty()) split = reader->default_split();
-      Predictor pred = Predictor::load(a->run, "cpu", ev.contains("evaluated") ? ev["evaluated"].value("models", "") : "");
+      Predictor pred = load_predictor(a->run, "cpu", ev.contains("evaluated") ? ev["evaluated"].value("models", "") : "");
       h << "<h2>Best, median and worst case (middle slice)</h2>";
       const std::pair<const char*, size_t> picks[] = {
           {"best", 0}, {"median", rows.size() / 2}, {"worst", rows.size() - 1}};

@@ -8,7 +8,7 @@
 #include "io/dataset.hpp"
 #include "io/nifti.hpp"
 #include "io/png.hpp"
-#include "losses/losses.hpp"
+#include "core/labels.hpp"
 #include "synth/synth.hpp"
 
 namespace cmems {
@@ -47,12 +47,12 @@ Runner add_synth(CLI::App& app) {
   return [a] {
     Config c = resolve_config(a->flags, a->config);
     auto reader = DatasetReader::open(a->data);
-    if (c.exemplar.empty()) c.exemplar = reader->default_exemplar();
+    const std::string exemplar = reader->training_exemplar(c.run.exemplar, false);
     prepare_output_dir(a->out, a->force);
-    apply_threads(c);
-    TrainingData d = load_training_data(*reader, c.exemplar, LabelAccess::ExemplarOnly, c.size, torch::kCPU);
+    apply_threads(c.run.threads);
+    TrainingData d = load_training_data(*reader, exemplar, LabelAccess::ExemplarOnly, c.data.size, torch::kCPU);
     Rng rng(static_cast<uint64_t>(c.seed));
-    auto b = preview_samples(c, d.labeled_images, d.labeled_labels[0], d.unlabeled, d.num_classes, a->n, rng);
+    auto b = preview_samples(c.synthesis, d.labeled_images, d.labeled_labels[0], d.unlabeled, d.num_classes, a->n, rng);
     const auto& label = b.label;
     fs::path dir(a->out);
     write_sample(dir, "exemplar", d.labeled_images[0], d.labeled_labels[0]);
@@ -61,9 +61,9 @@ Runner add_synth(CLI::App& app) {
       std::snprintf(name, sizeof name, "synth_%03lld", static_cast<long long>(i));
       write_sample(dir, name, b.image[i], label[i]);
     }
-    std::printf("wrote the exemplar (%s) and %lld samples to %s (label 255 = ignored%s)\n", c.exemplar.c_str(),
+    std::printf("wrote the exemplar (%s) and %lld samples to %s (label 255 = ignored%s)\n", exemplar.c_str(),
                 (long long)a->n, a->out.c_str(),
-                c.syn_outside == "cross_pseudo" ? "; cross_pseudo needs models, shown as ignore" : "");
+                c.synthesis.outside == SynthOutside::CrossPseudo ? "; cross_pseudo needs models, shown as ignore" : "");
     return 0;
   };
 }

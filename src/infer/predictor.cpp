@@ -4,64 +4,34 @@
 #include <cmath>
 
 #include "core/check.hpp"
-#include "core/fs.hpp"
 #include "eval/metrics.hpp"
 #include "model/device.hpp"
-#include "model/weights.hpp"
 
 namespace cmems {
 namespace F = torch::nn::functional;
 
-Predictor::Predictor(Config c, std::vector<UNet> models, std::vector<std::string> classes, std::string norm)
-    : c_(std::move(c)), models_(std::move(models)), classes_(std::move(classes)), normalisation_(std::move(norm)),
-      dev_(c_.device == "cuda" ? torch::kCUDA : torch::kCPU) {
+Predictor::Predictor(PredictorOptions o, std::vector<UNet> models, std::vector<std::string> classes, std::string norm)
+    : o_(std::move(o)), models_(std::move(models)), classes_(std::move(classes)), normalisation_(std::move(norm)),
+      dev_(torch::kCPU) {
+  CMEMS_CHECK(!models_.empty() && models_.size() <= 2, "a predictor needs one or two models");
+  CMEMS_CHECK(models_.size() == 2 || o_.infer.models != InferModels::B, "option --infer.models b needs --models 2");
+  dev_ = models_[0]->parameters().front().device();
   for (auto& m : models_) m->eval();
-}
-
-Predictor Predictor::load(const std::string& run_dir, const std::string& device, const std::string& which) {
-  const std::string path = (fs::path(run_dir) / "weights.safetensors").string();
-  require_exists(run_dir, "run folder");
-  CMEMS_CHECK(fs::exists(path), path, ": no trained weights in this run folder (did training finish?)");
-  LoadedWeights w = read_weights(path);
-  Config c;
-  try {
-    apply_json(c, nlohmann::json::parse(w.info.config_json), path);
-  } catch (const nlohmann::json::exception&) {
-    CMEMS_FAIL(path, ": corrupt configuration in metadata");
-  }
-  if (!device.empty()) c.device = device;
-  if (!which.empty()) c.infer_models = which;
-  validate(c);
-  CMEMS_CHECK(c.device != "cuda" || torch::cuda::is_available(), "option --device cuda: no CUDA device available");
-  const torch::Device dev = c.device == "cuda" ? torch::kCUDA : torch::kCPU;
-  std::vector<UNet> models;
-  for (int64_t m = 0; m < c.models; ++m) {
-    UNetOptions o;
-    o.num_classes = int64_t(w.info.class_names.size());
-    o.width = c.model_width;
-    models.emplace_back(o);
-  }
-  load_models(w.file, models, path);
-  for (auto& m : models) {
-    m->to(dev);
-    if (c.channels_last) to_channels_last(m);
-  }
-  if (c.models == 1) c.infer_models = "a";
-  return Predictor(c, std::move(models), w.info.class_names, w.info.normalisation);
 }
 
 std::vector<size_t> Predictor::selected() const {
   std::vector<size_t> use;
-  if (c_.infer_models == "a" || c_.infer_models == "both") use.push_back(0);
-  if ((c_.infer_models == "b" || c_.infer_models == "both") && models_.size() > 1) use.push_back(1);
+  const InferModels which = models_.size() == 1 ? InferModels::A : o_.infer.models;
+  if (which != InferModels::B) use.push_back(0);
+  if (which != InferModels::A) use.push_back(1);
   return use;
 }
 
 torch::Tensor Predictor::model_probabilities(size_t m, const torch::Tensor& slices) const {
   torch::NoGradGuard g;
-  const torch::Tensor x = in_format(slices, c_.channels_last);
+  const torch::Tensor x = in_format(slices, o_.channels_last);
   auto p = torch::softmax(models_[m]->forward(x), 1);
-  if (!c_.infer_tta) return p;
+  if (!o_.infer.tta) return p;
   p = p + torch::softmax(models_[m]->forward(x.flip({3})), 1).flip({3});
   p = p + torch::softmax(models_[m]->forward(x.flip({2})), 1).flip({2});
   return p / 3.0;
@@ -126,7 +96,7 @@ LabelVolume Predictor::predict(const ImageVolume& image, QcMaps* qc) const {
     const double log_k = std::log(double(std::max<int64_t>(k, 2)));
     // One pass: [ensemble | model a | model b] probabilities, resized back together.
     auto maps = map_slices(
-        vol, c_.size, c_.infer_batch,
+        vol, o_.size, o_.infer.batch,
         [this](const torch::Tensor& x) {
           std::vector<torch::Tensor> p{model_probabilities(0, x), model_probabilities(1, x)};
           return torch::cat({combine(p), p[0], p[1]}, 1);
@@ -145,9 +115,9 @@ LabelVolume Predictor::predict(const ImageVolume& image, QcMaps* qc) const {
     qc->entropy = volume_like<float>(image, maps.select(1, 3));
   } else {
     out = volume_like<uint8_t>(
-        image, predict_slices(vol, c_.size, c_.infer_batch, [this](const torch::Tensor& x) { return probabilities(x); }));
+        image, predict_slices(vol, o_.size, o_.infer.batch, [this](const torch::Tensor& x) { return probabilities(x); }));
   }
-  if (c_.infer_lcc) keep_largest_components(out.data, out.dims, int(classes_.size()));
+  if (o_.infer.lcc) keep_largest_components(out.data, out.dims, int(classes_.size()));
   return out;
 }
 }  // namespace cmems

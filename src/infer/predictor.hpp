@@ -1,7 +1,7 @@
 // Slice-wise volume prediction: each slice is resized to the training size, the models'
 // softmax outputs are averaged (`infer.models`: a, b or both), optional flip test-time
 // augmentation, probabilities resized back (bilinear) and argmaxed; optional per-class
-// largest connected component. [METHOD.md "Inference"; ref: SSL4MIS test_single_volume]
+// largest connected component. [spec; ref: SSL4MIS test_single_volume]
 // Stage: infer (never depends on train/ or methods/).
 #pragma once
 #include <torch/torch.h>
@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "core/config.hpp"
+#include "infer/options.hpp"
 #include "io/volume.hpp"
 #include "model/unet.hpp"
 
@@ -41,11 +41,19 @@ struct QcMaps {
   LabelVolume disagreement(uint8_t value = 1) const;
 };
 
+/// What inference needs of a run: the slice size it was trained at, the inference options
+/// and the memory format of its inputs.
+struct PredictorOptions {
+  int64_t size = 256;
+  InferOptions infer;
+  bool channels_last = false;
+};
+
 class Predictor {
  public:
-  Predictor(Config c, std::vector<UNet> models, std::vector<std::string> class_names, std::string normalisation);
-  /// Loads RUN/weights.safetensors (validated against the configured models).
-  static Predictor load(const std::string& run_dir, const std::string& device, const std::string& models = "");
+  /// `models` on the device inference runs on (one or two; infer.models b needs two).
+  Predictor(PredictorOptions o, std::vector<UNet> models, std::vector<std::string> class_names,
+            std::string normalisation);
 
   /// `image`: a normalised volume (as the dataset reader returns it). Returns labels with
   /// the same dims and geometry.
@@ -60,10 +68,10 @@ class Predictor {
 
   const std::vector<std::string>& class_names() const { return classes_; }
   const std::string& normalisation() const { return normalisation_; }
-  const Config& config() const { return c_; }
+  const PredictorOptions& options() const { return o_; }
 
  private:
-  Config c_;
+  PredictorOptions o_;
   mutable std::vector<UNet> models_;  // forward() is non-const in LibTorch
   std::vector<std::string> classes_;
   std::string normalisation_;

@@ -9,6 +9,7 @@
 
 #include "core/check.hpp"
 #include "core/fs.hpp"
+#include "core/json.hpp"
 #include "io/hdf5.hpp"
 #include "io/nifti.hpp"
 #include "io/npz.hpp"
@@ -49,6 +50,18 @@ bool has_foreground(const std::vector<uint8_t>& l) {
   return std::any_of(l.begin(), l.end(), [](uint8_t x) { return x > 0; });
 }
 
+}  // namespace
+
+LabeledImage2D DatasetReader::exemplar(const std::string& id) const {
+  LabeledImage2D e = labeled_slice(id);
+  CMEMS_CHECK(int64_t(e.label.size()) == e.image.h * e.image.w, "exemplar '", id,
+              "': label shape does not match the image");
+  check_labels(e.label, num_classes(), "exemplar '" + id + "'");
+  CMEMS_CHECK(has_foreground(e.label), "exemplar '", id, "': the slice has no foreground label");
+  return e;
+}
+
+namespace {
 Image2D slice_of(const ImageVolume& v, int64_t k, const std::string& id) {
   Image2D s{id, v.dims[1], v.dims[0], {}};
   auto begin = v.data.begin() + k * v.dims[0] * v.dims[1];
@@ -73,12 +86,7 @@ class NnunetReader final : public DatasetReader {
  public:
   explicit NnunetReader(fs::path root) : root_(std::move(root)) {
     fs::path dj = root_ / "dataset.json";
-    json j;
-    try {
-      j = json::parse(read_file(dj));
-    } catch (const json::exception& e) {
-      CMEMS_FAIL(dj.string(), ": malformed JSON (", e.what(), ")");
-    }
+    const json j = read_json_file(dj);
     try {
       CMEMS_CHECK(j.is_object(), dj.string(), ": expected a JSON object");
       auto& ch = j.at("channel_names");
@@ -137,7 +145,7 @@ class NnunetReader final : public DatasetReader {
     return out;
   }
 
-  LabeledImage2D exemplar(const std::string& id) const override {
+  LabeledImage2D labeled_slice(const std::string& id) const override {
     auto colon = id.rfind(':');
     CMEMS_CHECK(colon != std::string::npos, "exemplar '", id, "': expected CASE:K for a NIfTI dataset");
     std::string c = id.substr(0, colon);
@@ -156,7 +164,6 @@ class NnunetReader final : public DatasetReader {
     LabeledImage2D e{slice_of(v.image, k, id), {}};
     auto begin = v.label.data.begin() + k * v.label.dims[0] * v.label.dims[1];
     e.label.assign(begin, begin + v.label.dims[0] * v.label.dims[1]);
-    CMEMS_CHECK(has_foreground(e.label), "exemplar '", id, "': the slice has no foreground label");
     return e;
   }
 
@@ -263,7 +270,7 @@ class AcdcReader final : public DatasetReader {
     return read_slice_images(ids);
   }
 
-  LabeledImage2D exemplar(const std::string& id) const override {
+  LabeledImage2D labeled_slice(const std::string& id) const override {
     CMEMS_CHECK(std::find(ids_.begin(), ids_.end(), id) != ids_.end(), "exemplar '", id,
                 "': not in ", (root_ / "train_slices.list").string());
     LabeledImage2D e{read_slice_image(id), {}};
@@ -271,8 +278,6 @@ class AcdcReader final : public DatasetReader {
     auto l = read_h5_u8(p, "label");
     CMEMS_CHECK(l.shape.size() == 2 && l.shape[0] == e.image.h && l.shape[1] == e.image.w, p,
                 ": label shape does not match the image");
-    check_labels(l.data, 4, p);
-    CMEMS_CHECK(has_foreground(l.data), "exemplar '", id, "': the slice has no foreground label");
     e.label = std::move(l.data);
     return e;
   }
@@ -371,12 +376,10 @@ class SynapseReader final : public DatasetReader {
       if (id != skip_id) out.push_back(read_slice(id, false).image);
     return out;
   }
-  LabeledImage2D exemplar(const std::string& id) const override {
+  LabeledImage2D labeled_slice(const std::string& id) const override {
     CMEMS_CHECK(std::find(ids_.begin(), ids_.end(), id) != ids_.end(), "exemplar '", id, "': not in ",
                 (root_ / "lists" / "lists_Synapse" / "train.txt").string());
-    auto e = read_slice(id, true);
-    CMEMS_CHECK(has_foreground(e.label), "exemplar '", id, "': the slice has no foreground label");
-    return e;
+    return read_slice(id, true);
   }
   // Default rule: the first training case in sorted order, its middle slice. Reads no label.
   std::string default_exemplar() const override {

@@ -63,10 +63,16 @@ class DatasetReader {
   /// Every training slice's image, normalised, except `skip_id` (the exemplar).
   virtual std::vector<Image2D> unlabeled_slices(const std::string& skip_id) const = 0;
   /// The exemplar slice and its label: the only training label an exemplar method reads.
-  /// Throws when the ID does not exist or the slice has no foreground.
-  virtual LabeledImage2D exemplar(const std::string& id) const = 0;
+  /// Throws when the ID does not exist, the label does not fit the image or the classes,
+  /// or the slice has no foreground.
+  LabeledImage2D exemplar(const std::string& id) const;
   /// The documented deterministic default exemplar (reads no label).
   virtual std::string default_exemplar() const = 0;
+  /// The exemplar a run trains from: `requested`, or the default rule when it is empty;
+  /// "" when the run reads every label (`all_labels`: the `full` upper bound).
+  std::string training_exemplar(const std::string& requested, bool all_labels) const {
+    return all_labels ? std::string() : requested.empty() ? default_exemplar() : requested;
+  }
   /// Every training slice with its label: only for the `full` upper bound.
   virtual std::vector<LabeledImage2D> all_labeled_slices() const = 0;
 
@@ -74,6 +80,11 @@ class DatasetReader {
   virtual std::string default_split() const = 0;
   virtual std::vector<std::string> cases(const std::string& split) const = 0;
   virtual CaseVolume volume(const std::string& split, const std::string& name) const = 0;
+
+ protected:
+  /// One training slice with its label as stored (exemplar() checks it); throws naming the
+  /// ID when it is no training slice.
+  virtual LabeledImage2D labeled_slice(const std::string& id) const = 0;
 };
 
 /// Per-volume normalisation used for NIfTI images (see the header comment).

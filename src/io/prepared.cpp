@@ -9,6 +9,7 @@
 
 #include "core/check.hpp"
 #include "core/fs.hpp"
+#include "core/json.hpp"
 
 namespace cmems {
 using nlohmann::json;
@@ -128,7 +129,7 @@ class PreparedReader final : public DatasetReader {
   explicit PreparedReader(fs::path root) : root_(std::move(root)) {
     fs::path p = root_ / "prepared.json";
     try {
-      j_ = json::parse(read_file(p));
+      j_ = read_json_file(p);
       CMEMS_CHECK(j_.at("format") == "cmems-prepared-1", p.string(), ": unknown prepared format");
       classes_ = j_.at("classes").get<std::vector<std::string>>();
       for (auto& s : j_.at("train")) {
@@ -156,15 +157,13 @@ class PreparedReader final : public DatasetReader {
     }
     return out;
   }
-  LabeledImage2D exemplar(const std::string& id) const override {
+  LabeledImage2D labeled_slice(const std::string& id) const override {
     auto it = std::find(ids_.begin(), ids_.end(), id);
     CMEMS_CHECK(it != ids_.end(), "exemplar '", id, "': not a training slice of ", root_.string());
     const json& s = j_["train"][size_t(it - ids_.begin())];
     CMEMS_CHECK(!s["lab"].is_null(), "exemplar '", id, "': no label was prepared for it");
     LabeledImage2D e{image_of(s, read_file(root_ / "train_images.zst")), {}};
     e.label = label_of(s, read_file(root_ / "train_labels.zst"));
-    CMEMS_CHECK(std::any_of(e.label.begin(), e.label.end(), [](uint8_t v) { return v > 0; }), "exemplar '", id,
-                "': the slice has no foreground label");
     return e;
   }
   std::string default_exemplar() const override { return j_.at("default_exemplar").get<std::string>(); }

@@ -6,11 +6,11 @@
 
 #include <vector>
 
+#include "core/labels.hpp"
+
 namespace cmems {
 
-constexpr int64_t kIgnore = 255;
-
-/// How the cross-entropy of ℓ is averaged (METHOD.md "Losses").
+/// How the cross-entropy of ℓ is averaged (docs/method.md, "segmentation loss").
 enum class CeMean {
   Labeled,  // over the labeled (non-ignored, unmasked) pixels, as PyTorch's ignore_index [ref: SSL4MIS]
   All,      // mask-weighted, over ALL pixels: Σ m·CE / (B·H·W) [ref: UniMatch criterion_u]
@@ -29,7 +29,7 @@ torch::Tensor masked_dice(const torch::Tensor& logits, const torch::Tensor& targ
 /// (UniMatch). Pixels whose target is kIgnore are masked.
 torch::Tensor seg_loss(const torch::Tensor& logits, const torch::Tensor& target, const torch::Tensor& mask);
 /// ℓ for labeled targets (exemplar, synthesis, `full`): CE averaged over the non-ignored
-/// pixels, Dice over them [METHOD.md; ref: SSL4MIS, PyTorch ignore_index].
+/// pixels, Dice over them [spec; ref: SSL4MIS, PyTorch ignore_index].
 torch::Tensor seg_loss(const torch::Tensor& logits, const torch::Tensor& target);
 
 /// P = softmax(logits) (no gradient); ŷ = argmax P; c = max P; m = c ≥ τ.

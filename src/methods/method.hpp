@@ -1,6 +1,7 @@
 // The Method interface: models, one training step (forward, losses, backward), and the
-// registry of named methods. The generic loop (train/) owns iterations, LR schedule,
-// logging and checkpoints and knows nothing of pseudo-labels. Stage: methods.
+// factory that builds the one implementation every named method is a preset of. The
+// generic loop (train/) owns iterations, LR schedule, logging and checkpoints and knows
+// nothing of pseudo-labels. Stage: methods.
 #pragma once
 #include <torch/torch.h>
 
@@ -10,9 +11,9 @@
 #include <utility>
 #include <vector>
 
-#include "core/config.hpp"
+#include "core/rng.hpp"
 #include "data/slices.hpp"
-#include "model/rng.hpp"
+#include "methods/options.hpp"
 #include "model/unet.hpp"
 
 namespace cmems {
@@ -36,15 +37,15 @@ class Method {
   virtual StepStats step(const StepContext& ctx) = 0;
 };
 
-/// Builds networks as a run configures them (model A Kaiming, model B Xavier, seeded).
-std::vector<UNet> make_models(const Config& c, int64_t num_classes, const torch::Device& dev);
+/// The options of network `m` (0 = "a") of a run: its width, classes and initialisation
+/// (with model.init kaiming_xavier, model A Kaiming, model B Xavier).
+UNetOptions unet_options(const ModelOptions& o, int64_t num_classes, int64_t m);
 
-using MethodFactory = std::function<std::unique_ptr<Method>(const Config&, const TrainingData&, Rng&)>;
+/// Builds `count` networks as a run configures them, each seeded from `seed`, on `dev`.
+std::vector<UNet> make_models(const ModelOptions& o, int64_t count, int64_t seed, bool channels_last,
+                              int64_t num_classes, const torch::Device& dev);
 
-/// The explicit registry: every method name of method_presets() maps to a factory.
-const std::vector<std::pair<std::string, MethodFactory>>& method_registry();
-std::unique_ptr<Method> make_method(const Config& c, const TrainingData& data, Rng& rng);
-
-/// Whether a configuration reads every training label (only the `full` upper bound).
-inline bool needs_all_labels(const Config& c) { return c.labeled == "all"; }
+/// Builds the method: every named method (methods/presets.hpp) is this one implementation
+/// under its preset's options; checks the options first.
+std::unique_ptr<Method> make_method(const MethodOptions& o, const TrainingData& data, Rng& rng);
 }  // namespace cmems

@@ -1,7 +1,7 @@
-// One configurable semi-supervised method covering every row of METHOD.md's table:
+// One configurable semi-supervised method covering every method of docs/method.md:
 // supervised, supervised-synth, fixmatch, unimatch, cps, cmems-ip, cmems-fp, cmems, full.
 //
-// One normalisation for every method [METHOD.md "Losses"]: each model m has its own loss
+// One normalisation for every method [spec; docs/method.md "total"]: each model m has its own loss
 //   ℓ^m = w_sup·ℓ_sup^m + λ_ip(t)·ℓ_ip^m + λ_fp(t)·ℓ_fp^m,   L = Σ_m ℓ^m,
 // ℓ_sup^m = ℓ(f_m(x_L), y_L) (deep-supervised over the heads L_fp compares, when on),
 // ℓ_ip^m = image_perturbation_loss, ℓ_fp^m = feature_perturbation_loss (losses/), each
@@ -12,7 +12,6 @@
 #include <cmath>
 
 #include "augment/augment.hpp"
-#include "core/check.hpp"
 #include "losses/losses.hpp"
 #include "model/device.hpp"
 #include "methods/method.hpp"
@@ -21,18 +20,17 @@
 namespace cmems {
 namespace {
 
-Pairing pairing(const std::string& mode) { return mode == "cross" ? Pairing::Cross : Pairing::Self; }
+Pairing pairing(Consistency mode) { return mode == Consistency::Cross ? Pairing::Cross : Pairing::Self; }
 
 class SslMethod final : public Method {
  public:
-  SslMethod(const Config& c, const TrainingData& d, Rng& rng)
-      : c_(c), d_(d), rng_(rng), dev_(d.unlabeled.device()), nets_(make_models(c, d.num_classes, dev_)) {
-    fp_.kind = c.fp_kind == "noise"  ? FeaturePerturbation::Kind::Noise
-               : c.fp_kind == "both" ? FeaturePerturbation::Kind::Both
-                                     : FeaturePerturbation::Kind::Dropout;
-    fp_.dropout = c.fp_dropout;
-    fp_.noise = c.fp_noise;
-    if (c.fp_levels == "deepest") fp_.levels = {false, false, false, false, true};
+  SslMethod(const MethodOptions& o, const TrainingData& d, Rng& rng)
+      : o_(o), d_(d), rng_(rng), dev_(d.unlabeled.device()),
+        nets_(make_models(o.model, o.models, o.seed, o.perf.channels_last, d.num_classes, dev_)) {
+    fp_.kind = o.fp.kind;
+    fp_.dropout = o.fp.dropout;
+    fp_.noise = o.fp.noise;
+    if (o.fp.levels == FpLevels::Deepest) fp_.levels = {false, false, false, false, true};
   }
 
   std::vector<UNet>& models() override { return nets_; }
@@ -41,7 +39,7 @@ class SslMethod final : public Method {
     StepStats stats;
     torch::Tensor total;
     {  // forward passes and losses under autocast (perf.amp); backward after it
-      AutocastGuard amp(dev_, c_.amp == "bf16");
+      AutocastGuard amp(dev_, o_.perf.amp == Amp::BF16);
       total = losses(ctx, stats);
     }
     total.backward();
@@ -52,39 +50,39 @@ class SslMethod final : public Method {
  private:
   torch::Tensor losses(const StepContext& ctx, StepStats& stats) {
     const int64_t n = int64_t(nets_.size());
-    const bool ip = c_.ip != "none", fp = c_.fp != "none";
+    const bool ip = o_.ip.mode != Consistency::None, fp = o_.fp.mode != Consistency::None;
     // --- ℓ_sup on the labeled batch (deep-supervised where L_fp compares auxiliary heads) ---
     auto [x_l, y_l] = labeled_batch();
-    x_l = in_format(x_l, c_.channels_last);
+    x_l = in_format(x_l, o_.perf.channels_last);
     torch::Tensor sup = torch::zeros({}, x_l.options());
     for (int64_t m = 0; m < n; ++m) {
-      auto heads = nets_[m]->decode(nets_[m]->encode(x_l), aux_heads() && c_.deep_supervision);
-      sup = sup + c_.sup_weight * multi_head_loss(heads, y_l[m]);
+      auto heads = nets_[m]->decode(nets_[m]->encode(x_l), aux_heads() && o_.loss.deep_supervision);
+      sup = sup + o_.loss.sup_weight * multi_head_loss(heads, y_l[m]);
     }
     stats.emplace_back("loss_sup", sup.detach());
     torch::Tensor total = sup;
     if (ip || fp) {
-      auto idx = rng_.integers({c_.unlabeled_batch}, d_.unlabeled.size(0), dev_);
+      auto idx = rng_.integers({o_.batch.unlabeled}, d_.unlabeled.size(0), dev_);
       auto x_w = in_format(
-          apply_geometric_image(d_.unlabeled.index_select(0, idx), sample_weak(c_, idx.size(0), rng_, dev_)),
-          c_.channels_last);
+          apply_geometric_image(d_.unlabeled.index_select(0, idx), sample_weak(o_.weak, idx.size(0), rng_, dev_)),
+          o_.perf.channels_last);
       WeakPass w = weak_pass(x_w);
       for (int64_t m = 0; m < n; ++m) stats.emplace_back(std::string("coverage_") + char('a' + m), w.pl[m].mask.mean());
       auto add = [&](const char* name, const std::vector<torch::Tensor>& per_model, double lambda) {
         auto loss = torch::stack(per_model).sum();
-        const double weight = rampup_weight(ctx.iteration, ctx.total, c_.rampup, lambda);
+        const double weight = rampup_weight(ctx.iteration, ctx.total, o_.loss.rampup, lambda);
         total = total + weight * loss;
         stats.emplace_back(std::string("loss_") + name, loss.detach());
         stats.emplace_back(std::string("weight_") + name, torch::tensor(weight));
       };
-      if (ip) add("ip", image_perturbation_losses(strong_views(x_w, w), w.pl, pairing(c_.ip)), c_.lambda_ip);
-      if (fp) add("fp", feature_perturbation_losses(w.fp_heads, w.pl, pairing(c_.fp)), c_.lambda_fp);
+      if (ip) add("ip", image_perturbation_losses(strong_views(x_w, w), w.pl, pairing(o_.ip.mode)), o_.ip.lambda);
+      if (fp) add("fp", feature_perturbation_losses(w.fp_heads, w.pl, pairing(o_.fp.mode)), o_.fp.lambda);
     }
     return total;
   }
 
-  bool aux_heads() const { return c_.fp != "none" && c_.fp_heads == "all"; }
-  bool cps() const { return c_.ip != "none" && c_.ip_student == "weak"; }  // the student predicts the weak view
+  bool aux_heads() const { return o_.fp.mode != Consistency::None && o_.fp.heads == FpHeads::All; }
+  bool cps() const { return o_.ip.mode != Consistency::None && o_.ip.student == IpStudent::Weak; }  // the student predicts the weak view
 
   // Every model's pass over the weak view: the perturbed-feature heads (L_fp), the clean
   // logits where a loss or the pseudo-labels need them, and the pseudo-labels.
@@ -95,10 +93,10 @@ class SslMethod final : public Method {
   };
   WeakPass weak_pass(const torch::Tensor& x_w) {
     const int64_t n = int64_t(nets_.size());
-    const bool own_pl = c_.teacher == "student";  // pseudo-labels from the student's own pass
+    const bool own_pl = o_.pseudo.teacher == Teacher::Student;  // pseudo-labels from the student's own pass
     WeakPass w{std::vector<torch::Tensor>(n), std::vector<std::vector<torch::Tensor>>(n), {}};
     for (int64_t m = 0; m < n; ++m) {
-      if (c_.fp != "none") {
+      if (o_.fp.mode != Consistency::None) {
         auto mode = cps() ? CleanDecode::WithGrad : own_pl ? CleanDecode::NoGrad : CleanDecode::Skip;
         auto o = forward_with_feature_perturbation(nets_[m], x_w, fp_, aux_heads(), rng_, mode);
         w.clean[m] = o.clean, w.fp_heads[m] = std::move(o.perturbed);
@@ -108,7 +106,7 @@ class SslMethod final : public Method {
         torch::NoGradGuard g;
         w.clean[m] = nets_[m]->forward(x_w);
       }
-      w.pl.push_back(make_pseudo_labels(own_pl ? w.clean[m] : forward_without_dropout(nets_[m], x_w), c_.threshold));
+      w.pl.push_back(make_pseudo_labels(own_pl ? w.clean[m] : forward_without_dropout(nets_[m], x_w), o_.pseudo.threshold));
     }
     return w;
   }
@@ -119,9 +117,9 @@ class SslMethod final : public Method {
     std::vector<std::vector<StrongView>> views(nets_.size());
     for (size_t s = 0; s < nets_.size(); ++s) {
       if (cps()) views[s].push_back({w.clean[s], {}});
-      for (int64_t v = 0; !cps() && v < c_.ip_views; ++v) {
-        auto sp = sample_strong(c_, x_w.size(0), x_w.size(-1), rng_, dev_);
-        views[s].push_back({nets_[s]->forward(in_format(apply_strong(x_w, sp), c_.channels_last)), sp.mix});
+      for (int64_t v = 0; !cps() && v < o_.ip.views; ++v) {
+        auto sp = sample_strong(o_.strong, x_w.size(0), x_w.size(-1), rng_, dev_);
+        views[s].push_back({nets_[s]->forward(in_format(apply_strong(x_w, sp), o_.perf.channels_last)), sp.mix});
       }
     }
     return views;
@@ -130,38 +128,38 @@ class SslMethod final : public Method {
   // Labeled batch: images [B_L, 1, S, S] and one target per model ([B_L, S, S]; with
   // cross_pseudo synthesis each model's outside-mask pixels come from the other model).
   std::pair<torch::Tensor, std::vector<torch::Tensor>> labeled_batch() {
-    const int64_t b = c_.labeled_batch, n = int64_t(nets_.size());
+    const int64_t b = o_.batch.labeled, n = int64_t(nets_.size());
     int64_t n_syn = 0;
-    if (c_.labeled == "synth")
-      for (int64_t i = 0; i < b; ++i) n_syn += rng_.uniform_scalar(0, 1) >= c_.syn_exemplar_prob;
+    if (o_.data.labeled == LabeledSource::Synth)
+      for (int64_t i = 0; i < b; ++i) n_syn += rng_.uniform_scalar(0, 1) >= o_.synthesis.exemplar_prob;
     const int64_t n_plain = b - n_syn;
     std::vector<torch::Tensor> xs;
     std::vector<std::vector<torch::Tensor>> ys(n);
     if (n_plain > 0) {  // weak views of labeled slices (the exemplar, or any for `full`)
       auto idx = rng_.integers({n_plain}, d_.labeled_images.size(0), dev_);
-      auto g = sample_weak(c_, n_plain, rng_, dev_);
+      auto g = sample_weak(o_.weak, n_plain, rng_, dev_);
       xs.push_back(apply_geometric_image(d_.labeled_images.index_select(0, idx), g));
       auto y = apply_geometric_label(d_.labeled_labels.index_select(0, idx), g);
       for (auto& v : ys) v.push_back(y);
     }
     if (n_syn > 0) {
       const int64_t s = d_.unlabeled.size(-1);
-      auto p = sample_synth(c_, n_syn, s, d_.unlabeled.size(0), rng_, dev_);
-      auto sb = synthesize(c_, d_.labeled_images.narrow(0, 0, 1), d_.labeled_labels[0], d_.unlabeled,
+      auto p = sample_synth(o_.synthesis, n_syn, s, d_.unlabeled.size(0), rng_, dev_);
+      auto sb = synthesize(o_.synthesis, d_.labeled_images.narrow(0, 0, 1), d_.labeled_labels[0], d_.unlabeled,
                            d_.num_classes, p);
       xs.push_back(sb.image);
       for (int64_t m = 0; m < n; ++m) {
         torch::Tensor outside;
-        if (c_.syn_outside == "ignore") {
+        if (o_.synthesis.outside == SynthOutside::Ignore) {
           outside = torch::full_like(sb.label, kIgnore);
-        } else if (c_.syn_outside == "background") {
+        } else if (o_.synthesis.outside == SynthOutside::Background) {
           outside = torch::zeros_like(sb.label);
         } else {  // cross_pseudo: the other model's confident pseudo-label of the background
           torch::NoGradGuard g;
           auto bg = d_.unlabeled.index_select(0, p.background);
           auto& other = nets_[teacher_of(m, n, Pairing::Cross)];
-          auto t = make_pseudo_labels(c_.teacher == "student" ? other->forward(bg) : forward_without_dropout(other, bg),
-                                      c_.threshold);
+          auto t = make_pseudo_labels(o_.pseudo.teacher == Teacher::Student ? other->forward(bg) : forward_without_dropout(other, bg),
+                                      o_.pseudo.threshold);
           outside = torch::where(t.mask > 0.5, t.label, torch::full_like(t.label, kIgnore));
         }
         ys[m].push_back(fill_outside(sb, outside));
@@ -172,7 +170,7 @@ class SslMethod final : public Method {
     return {torch::cat(xs, 0), y};
   }
 
-  Config c_;
+  MethodOptions o_;
   const TrainingData& d_;
   Rng& rng_;
   torch::Device dev_;
@@ -181,8 +179,7 @@ class SslMethod final : public Method {
 };
 }  // namespace
 
-std::unique_ptr<Method> make_ssl_method(const Config& c, const TrainingData& d, Rng& rng) {
-  CMEMS_CHECK(c.models == 1 || c.models == 2, "option --models: must be 1 or 2");
-  return std::make_unique<SslMethod>(c, d, rng);
+std::unique_ptr<Method> make_ssl_method(const MethodOptions& o, const TrainingData& d, Rng& rng) {
+  return std::make_unique<SslMethod>(o, d, rng);
 }
 }  // namespace cmems

@@ -3,6 +3,8 @@
 #include <ATen/autocast_mode.h>
 #include <torch/version.h>
 
+#include "core/check.hpp"
+
 namespace cmems {
 namespace autocast {
 // LibTorch 2.4 replaced the per-device functions (set_enabled for CUDA, set_cpu_enabled, ...)
@@ -27,6 +29,12 @@ void set_dtype(at::DeviceType t, at::ScalarType d) {
 }
 #endif
 }  // namespace autocast
+
+torch::Device resolve_device(DeviceKind kind) {
+  if (kind == DeviceKind::Cpu) return torch::kCPU;
+  CMEMS_CHECK(torch::cuda::is_available(), "option --device cuda: no CUDA device available");
+  return torch::kCUDA;
+}
 
 bool autocast_enabled(const torch::Device& device) { return autocast::enabled(device.type()); }
 

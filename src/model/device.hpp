@@ -1,14 +1,17 @@
 // The fast-path settings of a training device: channels-last memory format, bf16
-// autocast and cuDNN autotuning (options device.channels_last, device.amp,
-// device.cudnn_benchmark), written once for LibTorch 1.13 and 2.x. On the CPU they either
+// autocast and cuDNN autotuning (options perf.channels_last, perf.amp,
+// perf.cudnn_benchmark), written once for LibTorch 1.13 and 2.x. On the CPU they either
 // apply as well (channels-last, bf16 autocast) or do nothing (cuDNN). Stage: model.
 #pragma once
 #include <torch/torch.h>
 
+#include "model/options.hpp"
 #include "model/unet.hpp"
 
 namespace cmems {
 
+/// The torch device of `kind`; throws "option --device cuda: no CUDA device available".
+torch::Device resolve_device(DeviceKind kind);
 /// Puts every 4-D parameter of `net` in channels-last memory format (values unchanged).
 void to_channels_last(UNet& net);
 

@@ -1,51 +1,11 @@
 #include "model/unet.hpp"
 
-#include <ATen/CPUGeneratorImpl.h>
-
 #include "core/check.hpp"
-#include "model/rng.hpp"
+#include "core/rng.hpp"
 
 namespace cmems {
 namespace nn = torch::nn;
 namespace F = torch::nn::functional;
-
-// ---- Rng --------------------------------------------------------------------------------
-Rng::Rng(uint64_t seed) : gen_(at::make_generator<at::CPUGeneratorImpl>(seed)) {}
-
-namespace {
-// A draw on `dev` (cpu or cuda) comes from the run's CPU generator or the device's own.
-at::Generator gen_for(at::Generator& cpu, const torch::Device& dev) {
-  return dev.is_cuda() ? at::globalContext().defaultGenerator(dev) : cpu;
-}
-torch::TensorOptions on(const torch::Device& dev, torch::ScalarType t) { return torch::TensorOptions().dtype(t).device(dev); }
-}  // namespace
-
-torch::Tensor Rng::uniform(at::IntArrayRef shape, double lo, double hi, const torch::Device& dev) {
-  return torch::rand(shape, gen_for(gen_, dev), on(dev, torch::kFloat)) * (hi - lo) + lo;
-}
-torch::Tensor Rng::normal(at::IntArrayRef shape, const torch::Device& dev) {
-  return torch::randn(shape, gen_for(gen_, dev), on(dev, torch::kFloat));
-}
-torch::Tensor Rng::bernoulli(at::IntArrayRef shape, double p, const torch::Device& dev) {
-  return (torch::rand(shape, gen_for(gen_, dev), on(dev, torch::kFloat)) < p).to(torch::kFloat);
-}
-torch::Tensor Rng::permutation(int64_t n, const torch::Device& dev) {
-  return torch::randperm(n, gen_for(gen_, dev), on(dev, torch::kLong));
-}
-torch::Tensor Rng::integers(at::IntArrayRef shape, int64_t n, const torch::Device& dev) {
-  return torch::randint(n, shape, gen_for(gen_, dev), on(dev, torch::kLong));
-}
-double Rng::uniform_scalar(double lo, double hi) {
-  return lo + (hi - lo) * torch::rand({1}, gen_, torch::kDouble).item<double>();
-}
-torch::Tensor Rng::state() {
-  std::lock_guard<std::mutex> lock(gen_.mutex());
-  return gen_.get_state();
-}
-void Rng::set_state(const torch::Tensor& s) {
-  std::lock_guard<std::mutex> lock(gen_.mutex());
-  gen_.set_state(s);
-}
 
 // ---- U-Net ------------------------------------------------------------------------------
 ConvBlockImpl::ConvBlockImpl(int64_t in, int64_t out, double dropout) {
@@ -113,7 +73,7 @@ torch::Tensor UNetImpl::forward(torch::Tensor x) { return decode(encode(x), fals
 
 torch::Tensor perturb_features(const torch::Tensor& f, const FeaturePerturbation& fp, Rng& rng) {
   torch::Tensor out = f;
-  using K = FeaturePerturbation::Kind;
+  using K = FpKind;
   if (fp.kind == K::Dropout || fp.kind == K::Both) {
     auto keep = rng.bernoulli({f.size(0), f.size(1), 1, 1}, 1.0 - fp.dropout, f.device());
     out = out * keep.to(f.dtype()) / (1.0 - fp.dropout);

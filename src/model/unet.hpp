@@ -9,6 +9,8 @@
 
 #include <vector>
 
+#include "model/options.hpp"
+
 namespace cmems {
 
 class Rng;
@@ -67,7 +69,7 @@ TORCH_MODULE(UNet);
 
 /// Feature perturbation [ref: UniMatch (channel dropout), CCT (uniform noise)].
 struct FeaturePerturbation {
-  enum class Kind { Dropout, Noise, Both } kind = Kind::Dropout;
+  FpKind kind = FpKind::Dropout;
   double dropout = 0.5;  // channel dropout probability
   double noise = 0.3;    // multiplicative noise uniform in [1-noise, 1+noise]
   std::vector<bool> levels{true, true, true, true, true};  // which encoder levels

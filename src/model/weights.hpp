@@ -1,29 +1,16 @@
-// Converting torch tensors and module states to/from safetensors records (io/tensor_file),
-// with names, shapes and dtypes validated against the receiving module; and the run
-// folder's weights.safetensors: the models ("a.", "b." prefixes) + metadata (config,
-// classes, normalisation), all that `cmems predict` needs. Loading cannot execute code.
-// Stage: model.
+// The run folder's weights.safetensors: the models ("a.", "b." prefixes) + metadata
+// (config, classes, normalisation), all that `cmems predict` needs. Loading cannot execute
+// code; names, shapes and dtypes are validated (io/torch_records.hpp). Stage: model.
 #pragma once
 #include <torch/torch.h>
 
 #include <string>
 #include <vector>
 
+#include "io/torch_records.hpp"
 #include "model/unet.hpp"
 
-#include "io/tensor_file.hpp"
-
 namespace cmems {
-
-TensorRecord to_record(const torch::Tensor& t);
-torch::Tensor from_record(const TensorRecord& r);
-
-/// Adds every parameter and buffer of `m` as `prefix + name`.
-void add_module_state(TensorFile& f, const std::string& prefix, const torch::nn::Module& m);
-/// Copies `prefix + name` records into `m`; throws (naming `origin`) when a tensor is
-/// missing, has another shape or dtype, or when a record under `prefix` is unknown.
-void load_module_state(const TensorFile& f, const std::string& prefix, torch::nn::Module& m,
-                       const std::string& origin);
 
 struct RunInfo {
   std::string config_json;               // the resolved configuration

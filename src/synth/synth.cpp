@@ -2,41 +2,41 @@
 
 #include <cmath>
 
-#include "losses/losses.hpp"
+#include "core/labels.hpp"
 
 namespace cmems {
 namespace F = torch::nn::functional;
 constexpr double kPi = 3.14159265358979323846;
 
-SynthParams sample_synth(const Config& c, int64_t n, int64_t s, int64_t pool, Rng& rng, const torch::Device& dev) {
+SynthParams sample_synth(const SynthOptions& c, int64_t n, int64_t s, int64_t pool, Rng& rng, const torch::Device& dev) {
   SynthParams p;
-  auto angle = rng.uniform({n}, -c.syn_rotation, c.syn_rotation, dev) * (kPi / 180);
+  auto angle = rng.uniform({n}, -c.rotation, c.rotation, dev) * (kPi / 180);
   auto flip = torch::zeros({n}, torch::TensorOptions().device(dev));
-  if (c.syn_flip) {
+  if (c.flip) {
     angle = angle + rng.integers({n}, 4, dev).to(torch::kFloat) * (kPi / 2);
     flip = rng.bernoulli({n}, 0.5, dev);
   }
-  auto scale = rng.uniform({n}, c.syn_scale_min, c.syn_scale_max, dev);
-  auto tx = rng.uniform({n}, -2 * c.syn_translate, 2 * c.syn_translate, dev);
-  auto ty = rng.uniform({n}, -2 * c.syn_translate, 2 * c.syn_translate, dev);
+  auto scale = rng.uniform({n}, c.scale_min, c.scale_max, dev);
+  auto tx = rng.uniform({n}, -2 * c.translate, 2 * c.translate, dev);
+  auto ty = rng.uniform({n}, -2 * c.translate, 2 * c.translate, dev);
   p.geometry.theta = affine_theta(angle, flip, scale, tx, ty);
-  if (c.syn_elastic > 0) {
+  if (c.elastic > 0) {
     // Smooth random displacement: coarse 5×5 noise, bicubic-upsampled, in pixels -> normalised.
-    auto coarse = rng.normal({n, 2, 5, 5}, dev) * (pixels_at(c.syn_elastic, s) * 2.0 / double(s));
+    auto coarse = rng.normal({n, 2, 5, 5}, dev) * (pixels_at(c.elastic, s) * 2.0 / double(s));
     p.elastic = F::interpolate(coarse, F::InterpolateFuncOptions()
                                            .size(std::vector<int64_t>{s, s})
                                            .mode(torch::kBicubic)
                                            .align_corners(true))
                     .permute({0, 2, 3, 1});
   }
-  p.gamma = torch::exp(rng.uniform({n}, -c.syn_gamma, c.syn_gamma, dev));
-  p.contrast = rng.uniform({n}, 1 - c.syn_contrast, 1 + c.syn_contrast, dev);
-  p.brightness = rng.uniform({n}, -c.syn_brightness, c.syn_brightness, dev);
+  p.gamma = torch::exp(rng.uniform({n}, -c.gamma, c.gamma, dev));
+  p.contrast = rng.uniform({n}, 1 - c.contrast, 1 + c.contrast, dev);
+  p.brightness = rng.uniform({n}, -c.brightness, c.brightness, dev);
   p.background = rng.integers({n}, pool, dev);
   return p;
 }
 
-SynthBatch synthesize(const Config& c, const torch::Tensor& ex_img, const torch::Tensor& ex_lab,
+SynthBatch synthesize(const SynthOptions& c, const torch::Tensor& ex_img, const torch::Tensor& ex_lab,
                       const torch::Tensor& pool, int64_t num_classes, const SynthParams& p) {
   const int64_t n = p.background.size(0), s = ex_img.size(-1);
   auto grid = F::affine_grid(p.geometry.theta.to(ex_img.dtype()), {n, 1, s, s}, false);
@@ -53,15 +53,15 @@ SynthBatch synthesize(const Config& c, const torch::Tensor& ex_img, const torch:
   auto bg = pool.index_select(0, p.background);
   auto v = [n](const torch::Tensor& t) { return t.view({n, 1, 1, 1}); };
   img = (img.clamp(0.0, 1.0).pow(v(p.gamma)) - 0.5) * v(p.contrast) + 0.5 + v(p.brightness);
-  if (c.syn_match_stats) {
+  if (c.match_stats) {
     auto src = ex_img.expand({n, 1, s, s});
     auto [bg_sd, bg_mu] = torch::std_mean(bg, {1, 2, 3}, true, true);
     auto [e_sd, e_mu] = torch::std_mean(src, {1, 2, 3}, true, true);
     img = (img - e_mu) / (e_sd + 1e-6) * bg_sd + bg_mu;
   }
   // Paste mask: dilated foreground (hard), feathered (soft), never below 1 on the foreground.
-  const auto r = int64_t(std::lround(pixels_at(c.syn_dilate, s)));
-  const double feather = pixels_at(c.syn_feather, s);
+  const auto r = int64_t(std::lround(pixels_at(c.dilate, s)));
+  const double feather = pixels_at(c.feather, s);
   auto hard = r > 0 ? F::max_pool2d(fg, F::MaxPool2dFuncOptions(2 * r + 1).stride(1).padding(r)) : fg;
   auto soft = hard;
   if (feather > 0) {
@@ -79,12 +79,12 @@ torch::Tensor fill_outside(const SynthBatch& b, const torch::Tensor& outside) {
   return torch::where(b.inside, b.label, outside);
 }
 
-SynthBatch preview_samples(const Config& c, const torch::Tensor& exemplar_image, const torch::Tensor& exemplar_label,
+SynthBatch preview_samples(const SynthOptions& c, const torch::Tensor& exemplar_image, const torch::Tensor& exemplar_label,
                            const torch::Tensor& pool, int64_t num_classes, int64_t n, Rng& rng) {
   const int64_t size = exemplar_image.size(-1);
   auto p = sample_synth(c, n, size, pool.size(0), rng, pool.device());
   auto b = synthesize(c, exemplar_image, exemplar_label, pool, num_classes, p);
-  if (c.syn_outside == "background") b.label = fill_outside(b, torch::zeros_like(b.label));
+  if (c.outside == SynthOutside::Background) b.label = fill_outside(b, torch::zeros_like(b.label));
   return b;
 }
 }  // namespace cmems

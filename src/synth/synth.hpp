@@ -11,6 +11,7 @@
 #include <torch/torch.h>
 
 #include "augment/augment.hpp"
+#include "synth/options.hpp"
 
 namespace cmems {
 
@@ -27,11 +28,11 @@ struct SynthBatch {
   torch::Tensor inside;  // [n, S, S] bool: the hard (dilated) paste mask
 };
 
-SynthParams sample_synth(const Config& c, int64_t n, int64_t size, int64_t pool_size, Rng& rng,
+SynthParams sample_synth(const SynthOptions& c, int64_t n, int64_t size, int64_t pool_size, Rng& rng,
                          const torch::Device& dev);
 
 /// exemplar_image [1, 1, S, S], exemplar_label [S, S] int64, pool [M, 1, S, S].
-SynthBatch synthesize(const Config& c, const torch::Tensor& exemplar_image, const torch::Tensor& exemplar_label,
+SynthBatch synthesize(const SynthOptions& c, const torch::Tensor& exemplar_image, const torch::Tensor& exemplar_label,
                       const torch::Tensor& pool, int64_t num_classes, const SynthParams& p);
 
 /// Fills the pixels outside the paste mask: label where !inside becomes `outside`.
@@ -40,6 +41,6 @@ torch::Tensor fill_outside(const SynthBatch& b, const torch::Tensor& outside);
 /// `n` samples to look at (`cmems synth`, `cmems report`), on the pool's device: the label
 /// outside the paste mask is 0 for `synthesis.outside background`, else kIgnore
 /// (cross_pseudo needs models; shown as ignore).
-SynthBatch preview_samples(const Config& c, const torch::Tensor& exemplar_image, const torch::Tensor& exemplar_label,
+SynthBatch preview_samples(const SynthOptions& c, const torch::Tensor& exemplar_image, const torch::Tensor& exemplar_label,
                            const torch::Tensor& pool, int64_t num_classes, int64_t n, Rng& rng);
 }  // namespace cmems

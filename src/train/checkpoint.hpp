@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "model/rng.hpp"
+#include "core/rng.hpp"
 #include "model/unet.hpp"
 #include "model/weights.hpp"
 

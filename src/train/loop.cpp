@@ -13,8 +13,8 @@
 namespace cmems {
 using nlohmann::json;
 
-double poly_lr(const Config& c, int64_t it) {
-  return c.lr * std::pow(1.0 - double(it) / double(c.iterations), c.poly_power);
+double poly_lr(const OptimOptions& o, int64_t it, int64_t total) {
+  return o.lr * std::pow(1.0 - double(it) / double(total), o.poly_power);
 }
 
 namespace {
@@ -42,18 +42,19 @@ bool all_finite(const std::vector<UNet>& models) {
 }
 }  // namespace
 
-TrainResult train(const Config& c, const TrainingData& data, const RunInfo& info, const TrainOptions& o) {
+TrainResult train(const RunOptions& c, const OptimOptions& optim, const MethodOptions& mo, const TrainingData& data,
+                  const RunInfo& info, const TrainOptions& o) {
   const fs::path run(o.run_dir);
   const std::string ckpt = (run / "checkpoint.safetensors").string();
-  Rng rng(static_cast<uint64_t>(c.seed));
-  torch::manual_seed(static_cast<uint64_t>(c.seed));
-  auto method = make_method(c, data, rng);
+  Rng rng(static_cast<uint64_t>(mo.seed));
+  torch::manual_seed(static_cast<uint64_t>(mo.seed));
+  auto method = make_method(mo, data, rng);
   std::vector<torch::Tensor> params;
   for (auto& m : method->models()) {
     m->train();
     for (auto& p : m->parameters()) params.push_back(p);
   }
-  torch::optim::SGD opt(params, torch::optim::SGDOptions(c.lr).momentum(c.momentum).weight_decay(c.weight_decay));
+  torch::optim::SGD opt(params, torch::optim::SGDOptions(optim.lr).momentum(optim.momentum).weight_decay(optim.weight_decay));
 
   int64_t start = 0;
   if (o.resume && fs::exists(ckpt)) {
@@ -81,7 +82,7 @@ TrainResult train(const Config& c, const TrainingData& data, const RunInfo& info
       r.interrupted = true;
       break;
     }
-    const double lr = poly_lr(c, it);
+    const double lr = poly_lr(optim, it, c.iterations);
     for (auto& g : opt.param_groups()) static_cast<torch::optim::SGDOptions&>(g.options()).lr(lr);
     opt.zero_grad();
     StepStats stats = method->step({it, c.iterations});

@@ -6,10 +6,11 @@
 #include <functional>
 #include <string>
 
-#include "core/config.hpp"
 #include "data/slices.hpp"
+#include "methods/options.hpp"
 #include "model/unet.hpp"
 #include "train/checkpoint.hpp"
+#include "train/options.hpp"
 
 namespace cmems {
 
@@ -23,7 +24,7 @@ struct TrainOptions {
   const std::atomic<bool>* stop = nullptr;     // set by SIGINT/SIGTERM handlers
   int64_t stop_at = -1;                        // end this invocation at this iteration, as a
                                                // stop request would (checkpoint, resumable)
-  ValidationFn validate;                       // called every c.val_every iterations, if set
+  ValidationFn validate;                       // called every run.val_every iterations, if set
 };
 
 struct TrainResult {
@@ -33,11 +34,13 @@ struct TrainResult {
   double last_loss = 0;
 };
 
-/// Trains per `c` on `data`; writes metrics.jsonl, checkpoint.safetensors and
-/// weights.safetensors into the run folder. Throws Error on a non-finite loss (the last
-/// good checkpoint is kept).
-TrainResult train(const Config& c, const TrainingData& data, const RunInfo& info, const TrainOptions& o);
+/// Trains the method `method` describes on `data` for run.iterations (seeded by
+/// method.seed; logging, checkpoints and validation at run's cadences); writes metrics.jsonl,
+/// checkpoint.safetensors and weights.safetensors into the run folder. Throws Error on a
+/// non-finite loss (the last good checkpoint is kept).
+TrainResult train(const RunOptions& run, const OptimOptions& optim, const MethodOptions& method,
+                  const TrainingData& data, const RunInfo& info, const TrainOptions& o);
 
 /// Poly schedule: lr·(1 − it/total)^power [ref: SSL4MIS].
-double poly_lr(const Config& c, int64_t iteration);
+double poly_lr(const OptimOptions& o, int64_t iteration, int64_t total);
 }  // namespace cmems

@@ -3,7 +3,6 @@
 
 #include "augment/augment.hpp"
 #include "losses/losses.hpp"
-#include "synth/synth.hpp"
 #include "test_util.hpp"
 
 namespace cmems {
@@ -24,8 +23,8 @@ torch::Tensor asymmetric(int64_t b, int64_t s) {
 
 TEST(Weak, ImageAndLabelStayAligned) {
   for (std::string mode : {"all", "ssl4mis"}) {
-    Config c;
-    c.weak_mode = mode;
+    WeakOptions c;
+    c.mode = parse_enum<WeakMode>(mode, "test");
     Rng rng(3);
     auto y = asymmetric(8, 40);
     auto x = (y.to(torch::kFloat) / 3).unsqueeze(1);  // image = label / 3
@@ -40,9 +39,9 @@ TEST(Weak, ImageAndLabelStayAligned) {
 }
 
 TEST(Weak, Ssl4misModeLeavesAQuarterUntouchedAndTurnsHalf) {
-  Config c;
-  c.weak_mode = "ssl4mis";
-  c.weak_scale_min = c.weak_scale_max = 1.0;
+  WeakOptions c;
+  c.mode = WeakMode::Ssl4mis;
+  c.scale_min = c.scale_max = 1.0;
   Rng rng(4);
   const int64_t b = 4000;
   auto theta = sample_weak(c, b, rng, torch::kCPU).theta;
@@ -55,9 +54,9 @@ TEST(Weak, Ssl4misModeLeavesAQuarterUntouchedAndTurnsHalf) {
 }
 
 TEST(CutMix, MixesImagesAndLabelsWithTheSameBox) {
-  Config c;
+  StrongOptions c;
   c.cutmix_prob = 1.0;
-  c.strong_color_prob = 0, c.strong_blur_prob = 0, c.strong_noise = 0;
+  c.color_prob = 0, c.blur_prob = 0, c.noise = 0;
   Rng rng(5);
   const int64_t b = 4, s = 32;
   auto ids = torch::arange(b).to(torch::kFloat);
@@ -72,8 +71,8 @@ TEST(CutMix, MixesImagesAndLabelsWithTheSameBox) {
 }
 
 TEST(Strong, KeepsShapeAndChangesIntensities) {
-  Config c;
-  c.strong_color_prob = 1.0;
+  StrongOptions c;
+  c.color_prob = 1.0;
   Rng rng(9);
   auto x = torch::rand({3, 1, 32, 32});
   auto p = sample_strong(c, 3, 32, rng, torch::kCPU);
@@ -82,43 +81,4 @@ TEST(Strong, KeepsShapeAndChangesIntensities) {
   EXPECT_FALSE(torch::allclose(xs, x));
 }
 
-TEST(Synthesis, PastesTheExemplarAlignedWithItsLabel) {
-  Config c;
-  c.syn_match_stats = false;
-  c.syn_gamma = 0, c.syn_contrast = 0, c.syn_brightness = 0;
-  c.syn_feather = 0, c.syn_dilate = 2 * 256.0 / 48;  // 2 pixels at this 48-pixel size
-  Rng rng(11);
-  const int64_t s = 48;
-  auto lab = asymmetric(1, s)[0];
-  auto img = (lab.to(torch::kFloat) / 3).view({1, 1, s, s});  // image encodes the label
-  auto pool = torch::full({5, 1, s, s}, 0.123f);
-  auto p = sample_synth(c, 6, s, 5, rng, torch::kCPU);
-  auto b = synthesize(c, img, lab, pool, 4, p);
-  ASSERT_EQ(b.image.sizes(), (std::vector<int64_t>{6, 1, s, s}));
-  auto fg = b.label > 0 & b.label != kIgnore;
-  EXPECT_GT(fg.sum().item<int64_t>(), 6 * 100);
-  // Pixels whose 5×5 neighbourhood has one label carry that label's intensity.
-  namespace F = torch::nn::functional;
-  auto lf = b.label.to(torch::kFloat).unsqueeze(1);
-  auto pool5 = F::MaxPool2dFuncOptions(5).stride(1).padding(2);
-  auto interior = (F::max_pool2d(lf, pool5) == -F::max_pool2d(-lf, pool5)).squeeze(1) & fg;
-  // Not the 2-pixel frame, where the warp samples beyond the exemplar (zero padding).
-  auto frame = torch::ones_like(interior);
-  frame.index_put_({torch::indexing::Slice(), torch::indexing::Slice(2, s - 2), torch::indexing::Slice(2, s - 2)}, false);
-  interior = interior & ~frame;
-  EXPECT_GT(interior.sum().item<int64_t>(), 6 * 10);
-  auto err = ((b.image.squeeze(1) - b.label.to(torch::kFloat) / 3).abs() * interior.to(torch::kFloat)).max();
-  EXPECT_LT(err.item<float>(), 0.02f);
-  auto outside = b.label == kIgnore;
-  EXPECT_TRUE(torch::allclose(b.image.squeeze(1).masked_select(outside), torch::full({outside.sum().item<int64_t>()}, 0.123f)));
-  EXPECT_TRUE(torch::equal(outside, ~b.inside));
-}
-
-TEST(Synthesis, ParametersAreDeterministicForASeed) {
-  Config c;
-  Rng r1(2), r2(2);
-  auto a = sample_synth(c, 3, 32, 10, r1, torch::kCPU), b = sample_synth(c, 3, 32, 10, r2, torch::kCPU);
-  EXPECT_TRUE(torch::equal(a.geometry.theta, b.geometry.theta));
-  EXPECT_TRUE(torch::equal(a.background, b.background));
-}
 }  // namespace cmems

@@ -40,12 +40,11 @@ TEST(PredictSlices, ResizingToTheTrainingSizeAndBackKeepsNonSquareSlicesAligned)
 }
 namespace {
 Predictor two_model_predictor(const std::string& which, bool tta) {
-  Config c;
+  PredictorOptions c;
   c.size = 32;
-  c.infer_batch = 3;
-  c.infer_models = which;
-  c.infer_tta = tta;
-  c.device = "cpu";
+  c.infer.batch = 3;
+  c.infer.models = parse_enum<InferModels>(which, "test");
+  c.infer.tta = tta;
   std::vector<UNet> models;
   for (int seed : {1, 2}) {
     torch::manual_seed(seed);
@@ -99,10 +98,9 @@ TEST(PredictorQc, PerModelMapsMatchEachModelAloneAndLabelsAreUnchanged) {
 }
 
 TEST(PredictorQc, OneModelRunsFillNoQc) {
-  Config c;
+  PredictorOptions c;
   c.size = 32;
-  c.device = "cpu";
-  c.infer_models = "a";
+  c.infer.models = InferModels::A;
   UNetOptions o;
   o.width = 4;
   Predictor one(c, {UNet(o)}, {"background", "RV", "Myo", "LV"}, "zscore");

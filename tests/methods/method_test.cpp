@@ -4,11 +4,13 @@
 #include <fstream>
 #include <random>
 
+#include "cli/commands.hpp"
 #include "core/fs.hpp"
 #include "infer/predictor.hpp"
 #include "io/dataset.hpp"
 #include "io/nifti.hpp"
 #include "methods/method.hpp"
+#include "methods/presets.hpp"
 #include "phantom/phantom.hpp"
 #include "test_util.hpp"
 #include "train/loop.hpp"
@@ -22,12 +24,12 @@ using test::TempDir;
 namespace {
 Config tiny(const std::string& method) {
   Config c;
-  apply_json(c, method_preset(method).patch, method);
-  c.method = method;
-  c.size = 32, c.model_width = 4, c.labeled_batch = 2, c.unlabeled_batch = 2;
-  c.iterations = 3, c.log_every = 1, c.checkpoint_every = 100, c.threads = 1;
-  c.threshold = std::min(c.threshold, 0.5);  // non-empty pseudo-label masks at this size
-  validate(c);
+  c.apply_json(method_preset(method).patch, method);
+  c.run.method = method;
+  c.data.size = 32, c.model.width = 4, c.batch.labeled = 2, c.batch.unlabeled = 2;
+  c.run.iterations = 3, c.run.log_every = 1, c.run.checkpoint_every = 100, c.run.threads = 1;
+  c.pseudo.threshold = std::min(c.pseudo.threshold, 0.5);  // non-empty pseudo-label masks at this size
+  c.validate();
   return c;
 }
 
@@ -36,17 +38,17 @@ std::string train_run(Config c, const std::string& data, const std::string& run,
                       bool resume = false) {
   torch::set_num_threads(1);
   auto r = DatasetReader::open(data);
-  if (c.exemplar.empty() && !needs_all_labels(c)) c.exemplar = r->default_exemplar();
+  c.run.exemplar = r->training_exemplar(c.run.exemplar, c.needs_all_labels());
   fs::create_directories(run);
-  auto d = load_training_data(*r, c.exemplar, needs_all_labels(c) ? LabelAccess::All : LabelAccess::ExemplarOnly,
-                              c.size, torch::kCPU);
-  RunInfo info{to_json(c).dump(), r->class_names(), "MRI"};
+  auto d = load_training_data(*r, c.run.exemplar, c.needs_all_labels() ? LabelAccess::All : LabelAccess::ExemplarOnly,
+                              c.data.size, torch::kCPU);
+  RunInfo info{c.to_json().dump(), r->class_names(), "MRI"};
   TrainOptions o;
   o.run_dir = run;
   o.live_progress = false;
   o.stop_at = stop_at;
   o.resume = resume;
-  train(c, d, info, o);
+  train(c.run, c.optim, c, d, info, o);
   return read_file(fs::path(run) / "weights.safetensors");
 }
 
@@ -74,10 +76,11 @@ TEST_F(MethodTest, EveryMethodTrainsLogsItsActiveTermsAndPredicts) {
     auto j = nlohmann::json::parse(last);
     EXPECT_TRUE(std::isfinite(j["loss"].get<double>())) << p.name;
     EXPECT_TRUE(j.contains("loss_sup")) << p.name;
-    EXPECT_EQ(j.contains("loss_ip"), c.ip != "none") << p.name;
-    EXPECT_EQ(j.contains("loss_fp"), c.fp != "none") << p.name;
-    EXPECT_EQ(j.contains("coverage_b"), c.models == 2 && (c.ip != "none" || c.fp != "none")) << p.name;
-    Predictor pred = Predictor::load(run, "cpu");
+    const bool ip = c.ip.mode != Consistency::None, fp = c.fp.mode != Consistency::None;
+    EXPECT_EQ(j.contains("loss_ip"), ip) << p.name;
+    EXPECT_EQ(j.contains("loss_fp"), fp) << p.name;
+    EXPECT_EQ(j.contains("coverage_b"), c.models == 2 && (ip || fp)) << p.name;
+    Predictor pred = load_predictor(run, "cpu", "");
     auto r = DatasetReader::open(dir->str("data"));
     auto v = r->volume("test", r->cases("test")[0]);
     LabelVolume out = pred.predict(v.image);
@@ -105,7 +108,7 @@ TEST_F(MethodTest, NonExemplarLabelsNeverReachTraining) {
     write_nifti(e.path().string(), l);
   }
   Config c = tiny("cmems");
-  c.syn_outside = "cross_pseudo";
+  c.synthesis.outside = SynthOutside::CrossPseudo;
   std::string a = train_run(c, dir->str("data"), dir->str("clean-run"));
   std::string b = train_run(c, noisy, dir->str("noisy-run"));
   EXPECT_EQ(a, b) << "training read a label other than the exemplar's";
@@ -113,7 +116,7 @@ TEST_F(MethodTest, NonExemplarLabelsNeverReachTraining) {
 
 TEST_F(MethodTest, ResumeContinuesExactly) {
   Config c = tiny("cmems");
-  c.iterations = 6;
+  c.run.iterations = 6;
   std::string straight = train_run(c, dir->str("data"), dir->str("straight"));
   train_run(c, dir->str("data"), dir->str("resumed"), /*stop_at=*/3);
   std::string resumed = train_run(c, dir->str("data"), dir->str("resumed"), -1, /*resume=*/true);
@@ -138,13 +141,13 @@ TEST(Training, ShortFullTrainingOnPhantomDataClearsADiceFloor) {
   TempDir d("floor");
   write_phantom_dataset(d.str("data"), PhantomOptions{8, 2, 0});
   Config c;
-  apply_json(c, method_preset("full").patch, "full");
-  c.method = "full";
-  c.size = 48, c.model_width = 8, c.labeled_batch = 4, c.iterations = kFloorIterations;
-  c.log_every = 50, c.checkpoint_every = 1000;
-  validate(c);
+  c.apply_json(method_preset("full").patch, "full");
+  c.run.method = "full";
+  c.data.size = 48, c.model.width = 8, c.batch.labeled = 4, c.run.iterations = kFloorIterations;
+  c.run.log_every = 50, c.run.checkpoint_every = 1000;
+  c.validate();
   train_run(c, d.str("data"), d.str("run"));
-  Predictor pred = Predictor::load(d.str("run"), "cpu");
+  Predictor pred = load_predictor(d.str("run"), "cpu", "");
   auto r = DatasetReader::open(d.str("data"));
   std::vector<CaseScore> cases;
   for (auto& name : r->cases("test")) {
@@ -165,14 +168,14 @@ nlohmann::json last_metrics(const std::string& run) {
 
 TEST_F(MethodTest, FastPathOptionsTrainOnTheCpu) {
   Config c = tiny("cmems");
-  c.channels_last = true;
-  c.amp = "bf16";
+  c.perf.channels_last = true;
+  c.perf.amp = Amp::BF16;
   std::string run = dir->str("fast-path");
   train_run(c, dir->str("data"), run);
   auto j = last_metrics(run);
   EXPECT_TRUE(std::isfinite(j["loss"].get<double>()));
   EXPECT_GT(j["loss_ip"].get<double>() + j["loss_fp"].get<double>(), 0.0);
-  Predictor pred = Predictor::load(run, "cpu");  // loads and predicts in channels-last too
+  Predictor pred = load_predictor(run, "cpu", "");  // loads and predicts in channels-last too
   auto r = DatasetReader::open(dir->str("data"));
   auto v = r->volume("test", r->cases("test")[0]);
   EXPECT_EQ(pred.predict(v.image).dims, v.image.dims);
@@ -183,12 +186,12 @@ TEST_F(MethodTest, FastPathOptionsTrainOnTheCpu) {
 // copied back in place) on the first iteration.
 TEST_F(MethodTest, NoDropoutTeacherTrainsAndLeavesBatchNormStatisticsAlone) {
   Config c = tiny("cmems");
-  c.teacher = "no_dropout";
-  c.syn_outside = "cross_pseudo";  // the teacher's other use: labels outside the paste
+  c.pseudo.teacher = Teacher::NoDropout;
+  c.synthesis.outside = SynthOutside::CrossPseudo;  // the teacher's other use: labels outside the paste
   std::string run = dir->str("no-dropout-teacher");
   train_run(c, dir->str("data"), run);
   auto j = last_metrics(run);
-  EXPECT_EQ(j["iteration"].get<int64_t>(), c.iterations);
+  EXPECT_EQ(j["iteration"].get<int64_t>(), c.run.iterations);
   EXPECT_TRUE(std::isfinite(j["loss"].get<double>()));
 
   UNetOptions o;
@@ -219,10 +222,10 @@ TEST_F(MethodTest, SameSeedGivesIdenticalResults) {
 namespace cmems {
 TEST_F(MethodTest, ANonFiniteLossStopsTheRunAndKeepsTheLastGoodCheckpoint) {
   Config c = tiny("supervised");
-  c.iterations = 20;
-  c.lr = 1e30;  // diverges within a few steps
-  c.momentum = 0;
-  c.checkpoint_every = 1;
+  c.run.iterations = 20;
+  c.optim.lr = 1e30;  // diverges within a few steps
+  c.optim.momentum = 0;
+  c.run.checkpoint_every = 1;
   std::string run = dir->str("diverged");
   try {
     train_run(c, dir->str("data"), run);

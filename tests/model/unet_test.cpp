@@ -1,9 +1,8 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
-#include "core/config.hpp"
 #include "methods/method.hpp"
-#include "model/rng.hpp"
+#include "core/rng.hpp"
 #include "model/unet.hpp"
 #include "model/weights.hpp"
 #include "core/check.hpp"
@@ -27,10 +26,9 @@ TEST(UNet, OutputShapesOfMainAndAuxiliaryHeads) {
 }
 
 TEST(UNet, TwoModelsShareNoParameterStorage) {
-  Config c;
-  c.models = 2;
-  c.model_width = 4;
-  auto nets = make_models(c, 4, torch::kCPU);
+  ModelOptions o;
+  o.width = 4;
+  auto nets = make_models(o, 2, 1337, false, 4, torch::kCPU);
   ASSERT_EQ(nets.size(), 2u);
   auto pa = nets[0]->parameters(), pb = nets[1]->parameters();
   ASSERT_EQ(pa.size(), pb.size());
@@ -48,7 +46,7 @@ TEST(FeaturePerturbation, ChangesEveryLevelOnlyInThePerturbedBranch) {
   auto x = torch::randn({2, 1, 32, 32});
   auto feats = net->encode(x);
   FeaturePerturbation fp;
-  for (auto kind : {FeaturePerturbation::Kind::Dropout, FeaturePerturbation::Kind::Noise}) {
+  for (auto kind : {FpKind::Dropout, FpKind::Noise}) {
     fp.kind = kind;
     for (size_t i = 0; i < feats.size(); ++i) {
       auto p = perturb_features(feats[i], fp, rng);

@@ -3,7 +3,7 @@
 // CUDA device are drawn on that device from torch's default CUDA generator (seeded by the
 // run), so that the iteration never copies from the host or waits for the device.
 // Model dropout uses torch's default generators, which the run seeds once; the CPU ones are
-// checkpointed (resume is bit-exact on the CPU). Stage: model.
+// checkpointed (resume is bit-exact on the CPU). Stage: core (its torch part).
 #pragma once
 #include <torch/torch.h>
 

@@ -1,0 +1,74 @@
+#include "cli/config.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include "core/json.hpp"
+#include "methods/presets.hpp"
+
+namespace cmems {
+
+OptionList Config::options() {
+  OptionList l;
+  run.describe(l, method_names());
+  MethodOptions::describe(l);
+  optim.describe(l.section("optim"));
+  infer.describe(l.section("infer"));
+  return l;
+}
+
+nlohmann::json Config::to_json() const {
+  Config copy = *this;
+  return copy.options().to_json();
+}
+
+void Config::apply_json(const nlohmann::json& j, const std::string& origin) { options().apply_json(j, origin); }
+
+void Config::set(const std::string& key, const std::string& text) { options().find(key).parse(text); }
+
+void Config::validate() const {
+  Config copy = *this;
+  copy.options().check();
+  MethodOptions::check();
+  CMEMS_CHECK(models == 2 || infer.models != InferModels::B, "option --infer.models b needs --models 2");
+}
+
+void add_config_flags(CLI::App& cmd, std::map<std::string, std::string>& values) {
+  Config c;
+  const OptionList options = c.options();  // named: a range-for over a temporary's member dangles
+  for (auto& o : options.items())
+    cmd.add_option(o.flag(), values[o.key], o.help)->group("Options (see `cmems list`)")->type_name(o.type_name());
+}
+
+Config resolve_config(const std::map<std::string, std::string>& flags, const std::string& config_file,
+                      const Config* base) {
+  Config c = base ? *base : Config{};
+  nlohmann::json file = nlohmann::json::object();
+  if (!config_file.empty()) file = read_json_file(config_file);
+  CMEMS_CHECK(file.is_object(), config_file, ": expected a JSON object of options");
+  std::string method = c.run.method;
+  if (file.contains("method") && file["method"].is_string()) method = file["method"].get<std::string>();
+  auto it = flags.find("method");
+  if (it != flags.end() && !it->second.empty()) method = it->second;
+  if (!base || method != c.run.method) c.apply_json(method_preset(method).patch, "method preset " + method);
+  c.run.method = method;
+  if (!config_file.empty()) c.apply_json(file, config_file);
+  for (auto& [k, v] : flags)
+    if (!v.empty()) c.set(k, v);
+  c.validate();
+  return c;
+}
+
+Config parse_config(const std::string& json_text, const std::string& origin) {
+  Config c;
+  c.apply_json(parse_json(json_text, origin), origin);
+  return c;
+}
+
+std::string config_markdown() {
+  Config c;
+  std::string s = c.options().markdown();
+  s += "\n### Method presets\n\n| method | sets | description |\n|---|---|---|\n";
+  for (auto& p : method_presets()) s += "| `" + p.name + "` | `" + p.patch.dump() + "` | " + p.description + " |\n";
+  return s;
+}
+}  // namespace cmems

@@ -1,0 +1,44 @@
+#include "core/rng.hpp"
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <mutex>
+
+namespace cmems {
+Rng::Rng(uint64_t seed) : gen_(at::make_generator<at::CPUGeneratorImpl>(seed)) {}
+
+namespace {
+// A draw on `dev` (cpu or cuda) comes from the run's CPU generator or the device's own.
+at::Generator gen_for(at::Generator& cpu, const torch::Device& dev) {
+  return dev.is_cuda() ? at::globalContext().defaultGenerator(dev) : cpu;
+}
+torch::TensorOptions on(const torch::Device& dev, torch::ScalarType t) { return torch::TensorOptions().dtype(t).device(dev); }
+}  // namespace
+
+torch::Tensor Rng::uniform(at::IntArrayRef shape, double lo, double hi, const torch::Device& dev) {
+  return torch::rand(shape, gen_for(gen_, dev), on(dev, torch::kFloat)) * (hi - lo) + lo;
+}
+torch::Tensor Rng::normal(at::IntArrayRef shape, const torch::Device& dev) {
+  return torch::randn(shape, gen_for(gen_, dev), on(dev, torch::kFloat));
+}
+torch::Tensor Rng::bernoulli(at::IntArrayRef shape, double p, const torch::Device& dev) {
+  return (torch::rand(shape, gen_for(gen_, dev), on(dev, torch::kFloat)) < p).to(torch::kFloat);
+}
+torch::Tensor Rng::permutation(int64_t n, const torch::Device& dev) {
+  return torch::randperm(n, gen_for(gen_, dev), on(dev, torch::kLong));
+}
+torch::Tensor Rng::integers(at::IntArrayRef shape, int64_t n, const torch::Device& dev) {
+  return torch::randint(n, shape, gen_for(gen_, dev), on(dev, torch::kLong));
+}
+double Rng::uniform_scalar(double lo, double hi) {
+  return lo + (hi - lo) * torch::rand({1}, gen_, torch::kDouble).item<double>();
+}
+torch::Tensor Rng::state() {
+  std::lock_guard<std::mutex> lock(gen_.mutex());
+  return gen_.get_state();
+}
+void Rng::set_state(const torch::Tensor& s) {
+  std::lock_guard<std::mutex> lock(gen_.mutex());
+  gen_.set_state(s);
+}
+}  // namespace cmems

@@ -1,0 +1,31 @@
+// Options of the data stage (data.*): the training slice size and where the labeled batch
+// comes from. `labeled all` is the only setting under which training reads more than the
+// exemplar's label (the `full` upper bound). Stage: data.
+#pragma once
+#include "core/options.hpp"
+
+namespace cmems {
+
+/// Exemplar: the exemplar alone; Synth: the exemplar and exemplar-guided synthesis; All:
+/// every training label (upper bound, not exemplar-based).
+enum class LabeledSource { Exemplar, Synth, All };
+CMEMS_ENUM_NAMES(LabeledSource,
+                 {LabeledSource::Exemplar, "exemplar"},
+                 {LabeledSource::Synth, "synth"},
+                 {LabeledSource::All, "all"})
+
+struct DataOptions {
+  int64_t size = 256;
+  LabeledSource labeled = LabeledSource::Synth;
+
+  void describe(OptionList& l) {
+    l.add("size", size, "training slice size in pixels (square) [ref: SSL4MIS: 256]", 16, 4096);
+    l.add("labeled", labeled,
+          "labeled batch source: exemplar, exemplar + synthesis, or all labels (upper bound) [paper]");
+  }
+  void check() const {
+    check_ranges(*this, "data");
+    CMEMS_CHECK(size % 16 == 0, "option --data.size: ", size, " must be a multiple of 16 (four 2x poolings)");
+  }
+};
+}  // namespace cmems

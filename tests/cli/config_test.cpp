@@ -1,0 +1,107 @@
+// The composed configuration (cli/config.hpp): every stage's options under its section.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "cli/config.hpp"
+#include "core/check.hpp"
+#include "methods/presets.hpp"
+
+namespace cmems {
+
+TEST(Config, JsonRoundTripKeepsEveryField) {
+  Config a;
+  a.synthesis.outside = SynthOutside::Background;
+  a.pseudo.threshold = 0.8;
+  a.run.iterations = 123;
+  a.infer.tta = true;
+  Config b;
+  b.apply_json(a.to_json(), "test");
+  EXPECT_EQ(a.to_json(), b.to_json());
+  EXPECT_EQ(b.synthesis.outside, SynthOutside::Background);
+}
+
+TEST(Config, MembersAreNamedAfterTheirKeys) {
+  Config c;
+  nlohmann::json j = c.to_json();
+  EXPECT_EQ(j["synthesis"]["outside"], "ignore");
+  EXPECT_EQ(j["pseudo"]["threshold"], 0.95);
+  EXPECT_EQ(j["batch"]["labeled"], 12);
+  EXPECT_EQ(j["iterations"], 30000);
+  c.set("synthesis.outside", "cross_pseudo");
+  c.set("batch.labeled", "3");
+  c.set("loss.rampup", "0.5");
+  EXPECT_EQ(c.synthesis.outside, SynthOutside::CrossPseudo);
+  EXPECT_EQ(c.batch.labeled, 3);
+  EXPECT_EQ(c.loss.rampup, 0.5);
+}
+
+TEST(Config, UnknownKeyIsRejectedWithItsName) {
+  Config c;
+  try {
+    c.apply_json({{"synthesis", {{"outsde", "x"}}}}, "cfg.json");
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("cfg.json: unknown option 'synthesis.outsde'"), std::string::npos);
+  }
+}
+
+TEST(Config, WrongTypeIsRejected) {
+  Config c;
+  EXPECT_THROW(c.apply_json({{"iterations", "many"}}, "f"), Error);
+  EXPECT_THROW(c.set("iterations", "12x"), Error);
+  EXPECT_THROW(c.set("no.such", "1"), Error);
+  EXPECT_THROW(c.set("synthesis.outside", "elsewhere"), Error);
+  EXPECT_THROW(c.set("method", "nope"), Error);
+}
+
+TEST(Config, RangesAndCrossStageRulesAreValidated) {
+  Config c;
+  c.pseudo.threshold = 1.5;
+  EXPECT_THROW(c.validate(), Error);
+  c = Config{};
+  c.data.size = 100;  // not a multiple of 16
+  EXPECT_THROW(c.validate(), Error);
+  c = Config{};
+  c.models = 1;  // cross terms need two models
+  EXPECT_THROW(c.validate(), Error);
+  c = Config{};
+  c.synthesis.scale_min = 2, c.synthesis.scale_max = 1;
+  EXPECT_THROW(c.validate(), Error);
+  EXPECT_NO_THROW(Config{}.validate());
+}
+
+TEST(Config, EveryPresetIsValidAndDistinct) {
+  std::set<std::string> seen;
+  for (auto& p : method_presets()) {
+    Config c;
+    c.apply_json(p.patch, p.name);
+    c.run.method = p.name;
+    EXPECT_NO_THROW(c.validate()) << p.name;
+    c.run.method = "cmems";
+    EXPECT_TRUE(seen.insert(c.to_json().dump()).second) << p.name << " duplicates another preset";
+  }
+  EXPECT_EQ(seen.size(), 9u);
+  EXPECT_THROW(method_preset("nope"), Error);
+}
+
+TEST(Config, PrecedenceIsDefaultsPresetFileFlags) {
+  Config c = resolve_config({{"method", "unimatch"}, {"pseudo.threshold", "0.7"}}, "");
+  EXPECT_EQ(c.run.method, "unimatch");
+  EXPECT_EQ(c.models, 1);          // from the preset
+  EXPECT_EQ(c.ip.views, 2);            // from the preset
+  EXPECT_EQ(c.pseudo.threshold, 0.7);  // from the flag
+  EXPECT_EQ(c.optim.lr, 0.01);         // the default
+}
+
+TEST(Config, FlagNamesUseDashesAndEveryKeyHasOneOption) {
+  Config c;
+  std::set<std::string> keys;
+  const OptionList options = c.options();
+  for (auto& o : options.items()) {
+    EXPECT_TRUE(keys.insert(o.key).second) << o.key;
+    if (o.key == "checkpoint_every") EXPECT_EQ(o.flag(), "--checkpoint-every");
+  }
+  EXPECT_EQ(keys.size(), 70u);
+}
+}  // namespace cmems

@@ -1,0 +1,78 @@
+// Exemplar-guided synthesis (synth/): the paste keeps image and label aligned, the label
+// outside the paste mask is filled per synthesis.outside, and draws follow the seed.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include "core/labels.hpp"
+#include "synth/synth.hpp"
+#include "test_util.hpp"
+
+namespace cmems {
+namespace {
+torch::Tensor asymmetric(int64_t b, int64_t s) {
+  auto l = test::asymmetric_label(s, s);
+  return torch::from_blob(l.data(), {1, s, s}, torch::kByte).to(torch::kLong).expand({b, s, s}).contiguous();
+}
+}  // namespace
+
+TEST(Synthesis, PastesTheExemplarAlignedWithItsLabel) {
+  SynthOptions c;
+  c.match_stats = false;
+  c.gamma = 0, c.contrast = 0, c.brightness = 0;
+  c.feather = 0, c.dilate = 2 * 256.0 / 48;  // 2 pixels at this 48-pixel size
+  Rng rng(11);
+  const int64_t s = 48;
+  auto lab = asymmetric(1, s)[0];
+  auto img = (lab.to(torch::kFloat) / 3).view({1, 1, s, s});  // image encodes the label
+  auto pool = torch::full({5, 1, s, s}, 0.123f);
+  auto p = sample_synth(c, 6, s, 5, rng, torch::kCPU);
+  auto b = synthesize(c, img, lab, pool, 4, p);
+  ASSERT_EQ(b.image.sizes(), (std::vector<int64_t>{6, 1, s, s}));
+  auto fg = b.label > 0 & b.label != kIgnore;
+  EXPECT_GT(fg.sum().item<int64_t>(), 6 * 100);
+  // Pixels whose 5×5 neighbourhood has one label carry that label's intensity.
+  namespace F = torch::nn::functional;
+  auto lf = b.label.to(torch::kFloat).unsqueeze(1);
+  auto pool5 = F::MaxPool2dFuncOptions(5).stride(1).padding(2);
+  auto interior = (F::max_pool2d(lf, pool5) == -F::max_pool2d(-lf, pool5)).squeeze(1) & fg;
+  // Not the 2-pixel frame, where the warp samples beyond the exemplar (zero padding).
+  auto frame = torch::ones_like(interior);
+  frame.index_put_({torch::indexing::Slice(), torch::indexing::Slice(2, s - 2), torch::indexing::Slice(2, s - 2)}, false);
+  interior = interior & ~frame;
+  EXPECT_GT(interior.sum().item<int64_t>(), 6 * 10);
+  auto err = ((b.image.squeeze(1) - b.label.to(torch::kFloat) / 3).abs() * interior.to(torch::kFloat)).max();
+  EXPECT_LT(err.item<float>(), 0.02f);
+  auto outside = b.label == kIgnore;
+  EXPECT_TRUE(torch::allclose(b.image.squeeze(1).masked_select(outside), torch::full({outside.sum().item<int64_t>()}, 0.123f)));
+  EXPECT_TRUE(torch::equal(outside, ~b.inside));
+}
+
+TEST(Synthesis, ParametersAreDeterministicForASeed) {
+  SynthOptions c;
+  Rng r1(2), r2(2);
+  auto a = sample_synth(c, 3, 32, 10, r1, torch::kCPU), b = sample_synth(c, 3, 32, 10, r2, torch::kCPU);
+  EXPECT_TRUE(torch::equal(a.geometry.theta, b.geometry.theta));
+  EXPECT_TRUE(torch::equal(a.background, b.background));
+}
+TEST(Synthesis, OutsideTheMaskTheLabelIsWhatTheCallerFills) {
+  SynthOptions c;
+  Rng rng(5);
+  const int64_t s = 32;
+  auto lab = asymmetric(1, s)[0];
+  auto img = (lab.to(torch::kFloat) / 3).view({1, 1, s, s});
+  auto pool = torch::rand({4, 1, s, s});
+  auto b = synthesize(c, img, lab, pool, 4, sample_synth(c, 3, s, 4, rng, torch::kCPU));
+  auto filled = fill_outside(b, torch::zeros_like(b.label));
+  EXPECT_EQ(filled.masked_select(~b.inside).max().item<int64_t>(), 0);
+  EXPECT_TRUE(torch::equal(filled.masked_select(b.inside), b.label.masked_select(b.inside)));
+  // Previews: `background` fills 0 outside the mask, `ignore` leaves kIgnore there.
+  c.outside = SynthOutside::Background;
+  Rng r1(9), r2(9);
+  auto bg = preview_samples(c, img, lab, pool, 4, 2, r1);
+  c.outside = SynthOutside::Ignore;
+  auto ig = preview_samples(c, img, lab, pool, 4, 2, r2);
+  EXPECT_TRUE(torch::equal(bg.image, ig.image));
+  EXPECT_EQ(bg.label.masked_select(~bg.inside).max().item<int64_t>(), 0);
+  EXPECT_EQ(ig.label.masked_select(~ig.inside).min().item<int64_t>(), kIgnore);
+}
+}  // namespace cmems
