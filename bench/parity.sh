@@ -16,6 +16,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 data=$here/../shared/data/acdc runs=$here/../runs/parity protocols="full supervised"
 iterations=1500 size=128 batch=4 threads=2 out=$here/results/parity_acdc.json
 cmems=${CMEMS:-$here/build/cmems}
+args="$*"  # recorded in the JSON as given
 while [ $# -gt 0 ]; do
   case $1 in
     --data) data=$2 ;; --runs) runs=$2 ;; --protocols) protocols=$2 ;; --iterations) iterations=$2 ;;
@@ -43,7 +44,7 @@ for p in $protocols; do
 done
 commit=$(git -C "$here" rev-parse --short HEAD)$(git -C "$here" diff --quiet HEAD -- src bench || echo "+changes")
 machine="$(nproc) cores, $(uname -m), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(. /etc/os-release; echo "$PRETTY_NAME")"
-/usr/bin/python3 - "$runs" "$out" "$commit" "$machine" "$protocols" "$*" "$iterations" "$size" "$batch" "$threads" <<'EOF'
+/usr/bin/python3 - "$runs" "$out" "$commit" "$machine" "$protocols" "$args" "$iterations" "$size" "$batch" "$threads" <<'EOF'
 import json, sys, time
 runs, out, commit, machine, protocols, args, iters, size, batch, threads = sys.argv[1:11]
 res = {"what": "cmems vs an independent Python PyTorch reference (SSL4MIS recipe), same budget, ACDC val.list",
