@@ -29,12 +29,21 @@ CMEMS_ENUM_NAMES(FpLevels, {FpLevels::All, "all"}, {FpLevels::Deepest, "deepest"
 enum class FpHeads { All, Main };
 CMEMS_ENUM_NAMES(FpHeads, {FpHeads::All, "all"}, {FpHeads::Main, "main"})
 
+/// How the labeled batch and the unlabeled weak view pass the networks: as two batches
+/// (BatchNorm statistics per batch), or as one (shared statistics).
+enum class BatchForward { Separate, Joint };
+CMEMS_ENUM_NAMES(BatchForward, {BatchForward::Separate, "separate"}, {BatchForward::Joint, "joint"})
+
 struct BatchOptions {
   int64_t labeled = 12, unlabeled = 12;
+  BatchForward forward = BatchForward::Separate;
 
   void describe(OptionList& l) {
     l.add("labeled", labeled, "labeled batch size [spec: 12]", 1, 4096);
     l.add("unlabeled", unlabeled, "unlabeled batch size [spec: 12]", 1, 4096);
+    l.add("forward", forward,
+          "labeled batch and unlabeled weak view through the networks as two batches, or as one "
+          "(shared BatchNorm statistics) [ref: UniMatch, SSL4MIS's CPS: one; ours, measured]");
   }
 };
 

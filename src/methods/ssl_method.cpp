@@ -7,8 +7,10 @@
 // ℓ_ip^m = image_perturbation_loss, ℓ_fp^m = feature_perturbation_loss (losses/), each
 // taught by teacher_of(m): the other model (cross) or m itself (self). Pseudo-labels come
 // from the weak view (no gradient), from the student's pass or a pass without dropout
-// (`pseudo.teacher`). Baselines keep their published weights through the options their
-// preset sets (UniMatch: w_sup ½, λ_ip ½ over two views, λ_fp ¼, no ramp-up). Stage: methods.
+// (`pseudo.teacher`). The labeled batch and the weak view pass each network as two batches,
+// or as one that shares BatchNorm statistics (`batch.forward`). Baselines keep their
+// published weights through the options their preset sets (UniMatch: w_sup ½, λ_ip ½ over
+// two views, λ_fp ¼, no ramp-up). Stage: methods.
 #include <cmath>
 
 #include "augment/augment.hpp"
@@ -51,22 +53,30 @@ class SslMethod final : public Method {
   torch::Tensor losses(const StepContext& ctx, StepStats& stats) {
     const int64_t n = int64_t(nets_.size());
     const bool ip = o_.ip.mode != Consistency::None, fp = o_.fp.mode != Consistency::None;
-    // --- ℓ_sup on the labeled batch (deep-supervised where L_fp compares auxiliary heads) ---
     auto [x_l, y_l] = labeled_batch();
     x_l = in_format(x_l, o_.perf.channels_last);
-    torch::Tensor sup = torch::zeros({}, x_l.options());
-    for (int64_t m = 0; m < n; ++m) {
-      auto heads = nets_[m]->decode(nets_[m]->encode(x_l), aux_heads() && o_.loss.deep_supervision);
-      sup = sup + o_.loss.sup_weight * multi_head_loss(heads, y_l[m]);
-    }
-    stats.emplace_back("loss_sup", sup.detach());
-    torch::Tensor total = sup;
+    torch::Tensor x_w;  // the unlabeled batch's weak view
     if (ip || fp) {
       auto idx = rng_.integers({o_.batch.unlabeled}, d_.unlabeled.size(0), dev_);
-      auto x_w = in_format(
+      x_w = in_format(
           apply_geometric_image(d_.unlabeled.index_select(0, idx), sample_weak(o_.weak, idx.size(0), rng_, dev_)),
           o_.perf.channels_last);
-      WeakPass w = weak_pass(x_w);
+    }
+    // --- the labeled batch's heads (deep-supervised where L_fp compares auxiliary heads) and
+    // the weak view's pass: as two batches, or as one (batch.forward) ---
+    std::vector<std::vector<torch::Tensor>> heads(n);
+    WeakPass w;
+    if (x_w.defined() && o_.batch.forward == BatchForward::Joint) {
+      w = joint_pass(x_l, x_w, heads);
+    } else {
+      for (int64_t m = 0; m < n; ++m) heads[m] = nets_[m]->decode(nets_[m]->encode(x_l), sup_aux());
+      if (x_w.defined()) w = weak_pass(x_w);
+    }
+    torch::Tensor sup = torch::zeros({}, x_l.options());
+    for (int64_t m = 0; m < n; ++m) sup = sup + o_.loss.sup_weight * multi_head_loss(heads[m], y_l[m]);
+    stats.emplace_back("loss_sup", sup.detach());
+    torch::Tensor total = sup;
+    if (x_w.defined()) {
       for (int64_t m = 0; m < n; ++m) stats.emplace_back(std::string("coverage_") + char('a' + m), w.pl[m].mask.mean());
       auto add = [&](const char* name, const std::vector<torch::Tensor>& per_model, double lambda) {
         auto loss = torch::stack(per_model).sum();
@@ -82,6 +92,7 @@ class SslMethod final : public Method {
   }
 
   bool aux_heads() const { return o_.fp.mode != Consistency::None && o_.fp.heads == FpHeads::All; }
+  bool sup_aux() const { return aux_heads() && o_.loss.deep_supervision; }  // the labeled batch's heads
   bool cps() const { return o_.ip.mode != Consistency::None && o_.ip.student == IpStudent::Weak; }  // the student predicts the weak view
 
   // Every model's pass over the weak view: the perturbed-feature heads (L_fp), the clean
@@ -107,6 +118,31 @@ class SslMethod final : public Method {
         w.clean[m] = nets_[m]->forward(x_w);
       }
       w.pl.push_back(make_pseudo_labels(own_pl ? w.clean[m] : forward_without_dropout(nets_[m], x_w), o_.pseudo.threshold));
+    }
+    return w;
+  }
+
+  // batch.forward joint: per model, the labeled batch and the weak view through one encoder
+  // pass and one clean decoder pass (shared BatchNorm statistics, as UniMatch and SSL4MIS's
+  // CPS batch them); `heads` gets the labeled part of every head. The weak part's perturbed
+  // features are decoded as a batch of their own, as in weak_pass.
+  WeakPass joint_pass(const torch::Tensor& x_l, const torch::Tensor& x_w, std::vector<std::vector<torch::Tensor>>& heads) {
+    const int64_t n = int64_t(nets_.size()), b = x_l.size(0), u = x_w.size(0);
+    const bool own_pl = o_.pseudo.teacher == Teacher::Student;
+    WeakPass w{std::vector<torch::Tensor>(n), std::vector<std::vector<torch::Tensor>>(n), {}};
+    const auto x = in_format(torch::cat({x_l, x_w}, 0), o_.perf.channels_last);
+    for (int64_t m = 0; m < n; ++m) {
+      auto feats = nets_[m]->encode(x);
+      if (o_.fp.mode != Consistency::None) {
+        std::vector<torch::Tensor> weak_feats;
+        for (auto& f : feats) weak_feats.push_back(f.narrow(0, b, u));
+        w.fp_heads[m] = decode_perturbed(nets_[m], weak_feats, fp_, aux_heads(), rng_);
+      }
+      auto all = nets_[m]->decode(feats, sup_aux());
+      for (auto& h : all) heads[m].push_back(h.narrow(0, 0, b));
+      auto clean = all[0].narrow(0, b, u);
+      w.clean[m] = cps() ? clean : clean.detach();
+      w.pl.push_back(make_pseudo_labels(own_pl ? clean.detach() : forward_without_dropout(nets_[m], x_w), o_.pseudo.threshold));
     }
     return w;
   }

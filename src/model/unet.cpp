@@ -83,14 +83,19 @@ torch::Tensor perturb_features(const torch::Tensor& f, const FeaturePerturbation
   return out;
 }
 
-FpOutput forward_with_feature_perturbation(UNet& net, const torch::Tensor& x, const FeaturePerturbation& fp,
-                                           bool aux, Rng& rng, CleanDecode clean) {
-  auto feats = net->encode(x);
+std::vector<torch::Tensor> decode_perturbed(UNet& net, const std::vector<torch::Tensor>& feats,
+                                            const FeaturePerturbation& fp, bool aux, Rng& rng) {
   std::vector<torch::Tensor> perturbed;
   for (size_t i = 0; i < feats.size(); ++i)
     perturbed.push_back(fp.levels[i] ? perturb_features(feats[i], fp, rng) : feats[i]);
+  return net->decode(perturbed, aux);
+}
+
+FpOutput forward_with_feature_perturbation(UNet& net, const torch::Tensor& x, const FeaturePerturbation& fp,
+                                           bool aux, Rng& rng, CleanDecode clean) {
+  auto feats = net->encode(x);
   FpOutput r;
-  r.perturbed = net->decode(perturbed, aux);
+  r.perturbed = decode_perturbed(net, feats, fp, aux, rng);
   if (clean != CleanDecode::Skip) {
     torch::AutoGradMode grad(clean == CleanDecode::WithGrad && torch::GradMode::is_enabled());
     r.clean = net->decode(feats, false)[0];

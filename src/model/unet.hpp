@@ -79,6 +79,11 @@ struct FeaturePerturbation {
 /// 1/(1-p)) and/or multiplicative uniform noise, with random numbers from `rng`.
 torch::Tensor perturb_features(const torch::Tensor& f, const FeaturePerturbation& fp, Rng& rng);
 
+/// Decodes encoder features `feats` (encode's five levels) with the selected levels
+/// perturbed: {main} or {main, 1/2, 1/4, 1/8} logits of the perturbed features.
+std::vector<torch::Tensor> decode_perturbed(UNet& net, const std::vector<torch::Tensor>& feats,
+                                            const FeaturePerturbation& fp, bool aux, Rng& rng);
+
 struct FpOutput {
   torch::Tensor clean;                   // main logits of the clean features [B, C, H, W] (if asked)
   std::vector<torch::Tensor> perturbed;  // {main} or {main, 1/2, 1/4, 1/8} of the perturbed

@@ -2,6 +2,7 @@
 #include <torch/torch.h>
 
 #include <fstream>
+#include <map>
 #include <random>
 
 #include "cli/commands.hpp"
@@ -211,6 +212,45 @@ TEST_F(MethodTest, NoDropoutTeacherTrainsAndLeavesBatchNormStatisticsAlone) {
   for (auto& m : net->modules(false))
     if (m->as<torch::nn::Dropout>()) m->eval();
   EXPECT_TRUE(torch::allclose(y, net->forward(x), 1e-5, 1e-6));
+}
+
+namespace {
+// One training step of `c` on `d` from fresh models at the run's seed; its statistics by name.
+std::map<std::string, double> one_step(const Config& c, const TrainingData& d) {
+  torch::manual_seed(7);  // dropout draws from torch's generator
+  Rng rng(uint64_t(c.seed));
+  auto method = make_method(c, d, rng);
+  std::map<std::string, double> out;
+  for (auto& [name, v] : method->step({0, c.run.iterations})) out[name] = v.item<double>();
+  return out;
+}
+}  // namespace
+
+// batch.forward joint: the labeled batch and the unlabeled weak view share one pass, so the
+// supervised loss depends on the unlabeled images (through BatchNorm's batch statistics);
+// with separate passes it does not. Every method with unlabeled terms trains that way.
+TEST_F(MethodTest, JointForwardSharesBatchNormStatisticsWithTheUnlabeledBatch) {
+  torch::set_num_threads(1);
+  auto r = DatasetReader::open(dir->str("data"));
+  Config c = tiny("cmems");
+  c.data.labeled = LabeledSource::Exemplar;  // synthesis would read the unlabeled images too
+  auto d = load_training_data(*r, r->default_exemplar(), LabelAccess::ExemplarOnly, c.data.size, torch::kCPU);
+  TrainingData shifted = d;
+  shifted.unlabeled = d.unlabeled * 0.5 + 0.25;
+  EXPECT_EQ(one_step(c, d)["loss_sup"], one_step(c, shifted)["loss_sup"]);
+  c.batch.forward = BatchForward::Joint;
+  EXPECT_NE(one_step(c, d)["loss_sup"], one_step(c, shifted)["loss_sup"]);
+
+  for (auto& p : method_presets()) {
+    Config j = tiny(p.name);
+    j.batch.forward = BatchForward::Joint;
+    auto data = load_training_data(*r, r->training_exemplar("", j.needs_all_labels()),
+                                   j.needs_all_labels() ? LabelAccess::All : LabelAccess::ExemplarOnly, j.data.size, torch::kCPU);
+    auto stats = one_step(j, data);
+    EXPECT_TRUE(std::isfinite(stats["loss"])) << p.name;
+    EXPECT_EQ(stats.count("loss_ip"), size_t(j.ip.mode != Consistency::None)) << p.name;
+    EXPECT_EQ(stats.count("loss_fp"), size_t(j.fp.mode != Consistency::None)) << p.name;
+  }
 }
 
 TEST_F(MethodTest, SameSeedGivesIdenticalResults) {
