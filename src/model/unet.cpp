@@ -2,6 +2,7 @@
 
 #include "core/check.hpp"
 #include "core/rng.hpp"
+#include "model/device.hpp"
 
 namespace cmems {
 namespace nn = torch::nn;
@@ -127,6 +128,28 @@ torch::Tensor forward_without_dropout(UNet& net, const torch::Tensor& x) {
   }
   for (auto& m : dropouts) m->train(true);
   return out;
+}
+
+void recalibrate_batchnorm(UNet& net, const torch::Tensor& images, int64_t batch, bool channels_last) {
+  const int64_t n = images.size(0);
+  if (n < 2) return;  // one image has no batch statistics to average
+  batch = std::max<int64_t>(batch, 2);
+  torch::NoGradGuard g;
+  const bool was_training = net->is_training();
+  net->train();
+  std::vector<std::pair<nn::BatchNorm2dImpl*, c10::optional<double>>> norms;
+  for (auto& m : net->modules(false)) {
+    if (m->as<nn::Dropout>()) m->eval();
+    if (auto* bn = m->as<nn::BatchNorm2d>()) {
+      norms.emplace_back(bn, bn->options.momentum());
+      bn->reset_running_stats();
+      bn->options.momentum(c10::nullopt);  // running statistics = the average over the batches
+    }
+  }
+  for (int64_t i = 0; i + 1 < n; i += batch)  // a last batch of one image would have no variance
+    net->forward(in_format(images.narrow(0, i, std::min(batch, n - i)), channels_last));
+  for (auto& [bn, momentum] : norms) bn->options.momentum(momentum);
+  net->train(was_training);
 }
 
 void initialise(UNet& net, UNetOptions::Init init) {

@@ -105,6 +105,14 @@ FpOutput forward_with_feature_perturbation(UNet& net, const torch::Tensor& x, co
 /// The pseudo-label pass of `pseudo.teacher no_dropout` [ours, measured].
 torch::Tensor forward_without_dropout(UNet& net, const torch::Tensor& x);
 
+/// Precise BatchNorm [ref: Wu & Johnson 2021, "Rethinking 'Batch' in BatchNorm"]: replaces
+/// every BatchNorm's running statistics by their average over `images` in batches of
+/// `batch` (the training batch size), with dropout off and no gradient. Training moves
+/// them by a moving average over every pass it makes (labeled, weak, strong and
+/// feature-perturbed batches); inference normalises clean images with them. Fewer than two
+/// images: nothing changes.
+void recalibrate_batchnorm(UNet& net, const torch::Tensor& images, int64_t batch, bool channels_last);
+
 /// Initialises conv weights (Kaiming or Xavier normal, bias 0) and BN (1, 0); Torch keeps
 /// the weights as constructed.
 void initialise(UNet& net, UNetOptions::Init init);

@@ -111,7 +111,14 @@ TrainResult train(const RunOptions& c, const OptimOptions& optim, const MethodOp
     }
   }
   progress.finish();
-  if (saved_at != it || !fs::exists(ckpt)) checkpoint(it);
+  if (saved_at != it || !fs::exists(ckpt)) checkpoint(it);  // the training state, before precise_bn
+  if (c.precise_bn && it == c.iterations) {
+    const double t0 = progress.seconds();
+    for (auto& m : method->models())
+      recalibrate_batchnorm(m, data.unlabeled, mo.batch.unlabeled, mo.perf.channels_last);
+    std::fprintf(stderr, "cmems: BatchNorm statistics recomputed over %lld unlabeled slices (%.1f s)\n",
+                 (long long)data.unlabeled.size(0), progress.seconds() - t0);
+  }
   save_weights((run / "weights.safetensors").string(), method->models(), info);
   r.iterations_done = it;
   r.seconds = progress.seconds();

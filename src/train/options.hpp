@@ -18,6 +18,7 @@ struct RunOptions {
   int64_t log_every = 10, checkpoint_every = 1000;
   int64_t val_every = 0;  // 0 = off
   std::string val_split;  // "" = the dataset's default
+  bool precise_bn = false;
 
   void describe(OptionList& l, const std::vector<std::string>& methods) {
     l.add("method", method, "training method (each a preset of the options below; `cmems list`) [spec]");
@@ -35,6 +36,9 @@ struct RunOptions {
           0, 1e9);
     l.add("val_split", val_split,
           "split scored during training; empty = the dataset's default (ACDC val, NIfTI test) [ours]");
+    l.add("precise_bn", precise_bn,
+          "after the last iteration, recompute every BatchNorm's statistics over the unlabeled slices "
+          "(clean, dropout off) before saving the weights [ref: Wu & Johnson 2021; ours, measured]");
   }
 };
 

@@ -102,6 +102,6 @@ TEST(Config, FlagNamesUseDashesAndEveryKeyHasOneOption) {
     EXPECT_TRUE(keys.insert(o.key).second) << o.key;
     if (o.key == "checkpoint_every") EXPECT_EQ(o.flag(), "--checkpoint-every");
   }
-  EXPECT_EQ(keys.size(), 71u);
+  EXPECT_EQ(keys.size(), 72u);
 }
 }  // namespace cmems

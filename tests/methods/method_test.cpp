@@ -253,6 +253,29 @@ TEST_F(MethodTest, JointForwardSharesBatchNormStatisticsWithTheUnlabeledBatch) {
   }
 }
 
+// run.precise_bn recomputes the BatchNorm statistics of the saved weights and nothing else;
+// the checkpoint keeps the training state.
+TEST_F(MethodTest, PreciseBnChangesOnlyTheBatchNormStatisticsOfTheSavedWeights) {
+  Config c = tiny("cmems");
+  train_run(c, dir->str("data"), dir->str("pbn-off"));
+  c.run.precise_bn = true;
+  train_run(c, dir->str("data"), dir->str("pbn-on"));
+  auto weights = [&](const std::string& run, const char* file) {
+    return load_tensor_file((fs::path(dir->str(run)) / file).string()).tensors;
+  };
+  auto off = weights("pbn-off", "weights.safetensors"), on = weights("pbn-on", "weights.safetensors");
+  ASSERT_EQ(off.size(), on.size());
+  int changed = 0;
+  for (auto& [name, rec] : off) {
+    const bool statistic = name.find("running_") != std::string::npos || name.find("num_batches") != std::string::npos;
+    if (statistic) changed += rec.bytes != on.at(name).bytes;
+    else EXPECT_EQ(rec.bytes, on.at(name).bytes) << name;
+  }
+  EXPECT_GT(changed, 0);
+  auto ckpt_off = weights("pbn-off", "checkpoint.safetensors"), ckpt_on = weights("pbn-on", "checkpoint.safetensors");
+  for (auto& [name, rec] : ckpt_off) EXPECT_EQ(rec.bytes, ckpt_on.at(name).bytes) << name;
+}
+
 TEST_F(MethodTest, SameSeedGivesIdenticalResults) {
   Config c = tiny("fixmatch");
   EXPECT_EQ(train_run(c, dir->str("data"), dir->str("s1")), train_run(c, dir->str("data"), dir->str("s2")));

@@ -37,6 +37,36 @@ TEST(UNet, TwoModelsShareNoParameterStorage) {
   EXPECT_FALSE(torch::equal(pa[0], pb[0]));  // different initialisation
 }
 
+// Precise BatchNorm: the first BatchNorm's running statistics become the average of its
+// input's per-batch mean and (unbiased) variance over the calibration batches.
+TEST(UNet, PreciseBatchNormAveragesTheStatisticsOfItsBatches) {
+  torch::manual_seed(3);
+  UNetOptions o;
+  o.width = 4;
+  UNet net(o);
+  net->train();
+  net->forward(torch::randn({2, 1, 32, 32}) * 3 + 1);  // running statistics of other data
+  auto x = torch::rand({5, 1, 32, 32});
+  recalibrate_batchnorm(net, x, 2, false);  // batches {0, 1} and {2, 3}; a last single image is left out
+  EXPECT_TRUE(net->is_training());
+  auto mods = net->named_modules();
+  auto* conv = mods["enc0.seq.0"]->as<torch::nn::Conv2d>();
+  auto* bn = mods["enc0.seq.1"]->as<torch::nn::BatchNorm2d>();
+  ASSERT_TRUE(conv && bn);
+  torch::NoGradGuard g;
+  auto y = conv->forward(x);
+  torch::Tensor mean = torch::zeros({4}), var = torch::zeros({4});
+  for (int64_t i : {0, 2}) {
+    auto b = y.narrow(0, i, 2).transpose(0, 1).reshape({4, -1});  // [channels, values]
+    auto m = b.mean(1);
+    mean += m / 2;
+    var += (b - m.unsqueeze(1)).pow(2).sum(1) / (b.size(1) - 1) / 2;
+  }
+  EXPECT_TRUE(torch::allclose(bn->running_mean, mean, 1e-4, 1e-6)) << bn->running_mean << mean;
+  EXPECT_TRUE(torch::allclose(bn->running_var, var, 1e-4, 1e-6)) << bn->running_var << var;
+  EXPECT_EQ(bn->options.momentum(), c10::optional<double>(0.1));  // the training momentum is back
+}
+
 TEST(FeaturePerturbation, ChangesEveryLevelOnlyInThePerturbedBranch) {
   UNetOptions o;
   o.width = 4;
