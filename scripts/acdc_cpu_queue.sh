@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Issue 10's runs on ACDC at the CPU preset (configs/acdc_cpu.json), one at a time through
+# scripts/experiment.sh (finished runs are skipped, an interrupted one continues with
+# --resume). Waits while RUNS/PAUSE exists, so builds and tests never share the machine with
+# a run. Items are FOLDER:METHOD:EXEMPLAR under RUNS: cpu = the results table, probe = the
+# exemplar-position probe (patient003's end-diastole slices), tune_* = a tuning variant on
+# val (its flags below). Summarise with scripts/summarise_runs.py RUNS/cpu OUT.json ...
+#
+#   scripts/acdc_cpu_queue.sh [DATA] [RUNS]     (defaults ../shared/data/acdc, ../runs)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+data=${1:-../shared/data/acdc} runs=${2:-../runs}
+E1=patient003_frame01_slice_6 E2=patient004_frame01_slice_6 E3=patient005_frame01_slice_6
+P=patient003_frame01_slice_
+items="cpu:cmems:$E1 cpu:full:$E1 cpu:supervised:$E1 cpu:supervised:$E2 cpu:supervised:$E3 cpu:cmems:$E2 cpu:cmems:$E3
+ tune_outside:cmems:$E1
+ cpu:supervised-synth:$E1 cpu:supervised-synth:$E2 cpu:supervised-synth:$E3
+ probe:supervised-synth:${P}2 probe:supervised-synth:${P}4 probe:supervised-synth:${P}8 probe:supervised-synth:${P}10
+ cpu:unimatch:$E1 cpu:unimatch:$E2 cpu:unimatch:$E3 cpu:cps:$E1 cpu:cps:$E2 cpu:cps:$E3
+ cpu:fixmatch:$E1 cpu:cmems-ip:$E1 cpu:cmems-fp:$E1"
+for item in $items; do
+  dir=${item%%:*} rest=${item#*:}
+  m=${rest%%:*} ex=${rest#*:}
+  flags=()
+  case $dir in tune_outside) flags=(--synthesis.outside cross_pseudo) ;; esac
+  while [ -e "$runs/PAUSE" ]; do sleep 15; done
+  echo "$(date +%H:%M:%S) start $dir $m $ex"
+  METHODS=$m EXEMPLARS=$ex SPLIT=val scripts/experiment.sh "$data" "$runs/$dir" --config configs/acdc_cpu.json "${flags[@]}" \
+    || echo "$(date +%H:%M:%S) failed $dir $m $ex (see $runs/$dir/$m-$ex.log)"
+done
+echo "$(date +%H:%M:%S) queue done"
