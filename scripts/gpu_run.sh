@@ -13,7 +13,8 @@
 # SPLIT (default split), CONFIG (configs/acdc_short.json), TRAIN_SECONDS (300),
 # BENCH_SIZE (256), BENCH_BATCH (12), BENCH_ITERS (20), BUILD (build-gpu for cuda, build
 # for cpu), JOBS (16). Needs, on the device: .deps (stage-debs.sh output, docs/gpu.md) and
-# the prepared data, both carried with the call. DEADLINE (seconds from the start, 0 = none):
+# the prepared data, both carried with the call. COMPILE=1 adds the torch.compile variant.
+# DEADLINE (seconds from the start, 0 = none):
 # the torch.compile variant is skipped and training shortened so that evaluation and the
 # summary finish inside it. $OUT ends with at most 8 files (the device call's limit): the
 # summary, bench lines, val scores, metrics, weights and one tarball of logs.
@@ -93,10 +94,12 @@ R=(bench/reference_step.py --device "$DEVICE" --size "$BENCH_SIZE" --batch "$BEN
 bench python-eager "$PY" "${R[@]}"
 bench python-channels-last "$PY" "${R[@]}" --channels-last
 bench python-channels-last-bf16 "$PY" "${R[@]}" --channels-last --bf16
-if [ "$DEADLINE" -eq 0 ] || [ $(elapsed) -lt $((DEADLINE / 2)) ]; then
-  bench python-compile timeout 150 "$PY" "${R[@]}" --compile
+# torch.compile of the whole step did not finish compiling in 150 s on the H200 (52105e2):
+# only with COMPILE=1, and never past half the deadline.
+if [ "${COMPILE:-0}" = 1 ] && { [ "$DEADLINE" -eq 0 ] || [ $(elapsed) -lt $((DEADLINE / 2)) ]; }; then
+  bench python-compile timeout "${COMPILE_SECONDS:-300}" "$PY" "${R[@]}" --compile
 else
-  log "skip python-compile (deadline)"; printf '{"name": "python-compile", "error": "skipped: deadline"}\n' >>"$OUT/bench.jsonl"
+  log "skip python-compile (COMPILE=1 runs it)"
 fi
 t2=$(date +%s)
 
@@ -105,7 +108,8 @@ if [ "$DEADLINE" -gt 0 ] && [ $((DEADLINE - $(elapsed) - 60)) -lt "$TRAIN_SECOND
   TRAIN_SECONDS=$((DEADLINE - $(elapsed) - 60)); [ "$TRAIN_SECONDS" -ge 10 ] || TRAIN_SECONDS=10
 fi
 # With a deadline, the schedule is shortened to what fits (the lr decays to its end), from the
-# measured iteration time of the variant the config uses; the timeout stays as the backstop.
+# measured iteration time of the variant the config uses (on the H200 the training ran at the
+# bench's rate or faster, 52105e2); the timeout stays as the backstop.
 iters=()
 if [ "$DEADLINE" -gt 0 ]; then
   n=$("$PY" - "$OUT/bench.jsonl" "$CONFIG" "$TRAIN_SECONDS" <<'FIT'
@@ -115,7 +119,7 @@ perf = config.get("perf", {})
 name = "cmems-" + ("channels-last" + ("-bf16" if perf.get("amp") == "bf16" else "") if perf.get("channels_last") else "default")
 ms = [json.loads(l).get("result", {}).get("ms_per_iter") for l in open(bench) if json.loads(l)["name"] == name]
 total = config.get("iterations", 30000)
-print(max(1, min(total, int((seconds - 40) * 1000 / (ms[0] * 1.15)))) if ms and ms[0] else total)
+print(max(1, min(total, int((seconds - 30) * 1000 / (ms[0] * 1.05)))) if ms and ms[0] else total)
 FIT
   ) && [ "${n:-0}" -gt 0 ] && iters=(--iterations "$n") && log "schedule: $n iterations"
 fi

@@ -58,14 +58,16 @@ TrainingData synthetic_data(int64_t size, int64_t pool, const torch::Device& dev
   d.unlabeled = torch::rand({pool, 1, size, size}).to(dev);
   return d;
 }
-// Peak GPU memory allocated by LibTorch on `dev` since the last reset, in MB (-1 = unknown).
+// Peak GPU memory allocated by LibTorch on `dev` since the last reset, in MB (-1 = unknown);
+// `reset` starts a new peak after reading this one.
 double cuda_peak_mb(const torch::Device& dev, bool reset) {
 #if defined(CMEMS_WITH_CUDA)
   if (!dev.is_cuda()) return -1;
   const auto index = dev.has_index() ? dev.index() : c10::DeviceIndex(0);
-  if (reset) c10::cuda::CUDACachingAllocator::resetPeakStats(index);
   // allocated_bytes[0]: the aggregate over pool types (StatType::AGGREGATE).
-  return double(c10::cuda::CUDACachingAllocator::getDeviceStats(index).allocated_bytes[0].peak) / 1048576.0;
+  const double mb = double(c10::cuda::CUDACachingAllocator::getDeviceStats(index).allocated_bytes[0].peak) / 1048576.0;
+  if (reset) c10::cuda::CUDACachingAllocator::resetPeakStats(index);
+  return mb;
 #else
   (void)dev, (void)reset;
   return -1;
