@@ -12,7 +12,8 @@ METHODS=${METHODS:?methods}
 EXEMPLARS=${EXEMPLARS:?exemplars}
 SPLIT=${SPLIT:-}
 mkdir -p "$OUT"
-rev=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src || echo -dirty)
+# COMMIT names the sources where there is no git checkout (a device machine's copy of the tree).
+rev=${COMMIT:-$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- src 2>/dev/null || echo -dirty)}
 for ex in $EXEMPLARS; do
   for m in $METHODS; do
     run="$OUT/$m-${ex//:/_}"

@@ -41,7 +41,11 @@ for ev in sorted(glob.glob(os.path.join(exp, "*", "eval.json"))):
 for m, r in rows.items():
     r["mean_dice"], r["std_dice"] = mean_std([x["mean_dice"] for x in r["runs"]])
     r["mean_hd95"], r["std_hd95"] = mean_std([x["mean_hd95"] for x in r["runs"]])
-commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+try:
+    commit = os.environ.get("COMMIT") or subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                                                        text=True).stdout.strip()
+except OSError:  # no git (a device machine's copy of the tree)
+    commit = "unknown"
 out = {"command": command, "machine": machine, "commit": commit, "methods": rows}
 json.dump(out, open(out_path, "w"), indent=1)
 order = ["supervised", "supervised-synth", "fixmatch", "unimatch", "cps", "cmems-ip", "cmems-fp", "cmems", "full"]
