@@ -13,11 +13,11 @@
 # SPLIT (default split), CONFIG (configs/acdc_short.json), TRAIN_SECONDS (300),
 # BENCH_SIZE (256), BENCH_BATCH (12), BENCH_ITERS (20), BUILD (build-gpu for cuda, build
 # for cpu), JOBS (16). Needs, on the device: .deps (stage-debs.sh output, docs/gpu.md) and
-# the prepared data, both carried with the call. COMPILE=1 adds the torch.compile variant.
-# DEADLINE (seconds from the start, 0 = none):
-# the torch.compile variant is skipped and training shortened so that evaluation and the
-# summary finish inside it. $OUT ends with at most 8 files (the device call's limit): the
-# summary, bench lines, val scores, metrics, weights and one tarball of logs.
+# the prepared data, both carried with the call. COMPILE=1 adds the torch.compile variant
+# (COMPILE_SECONDS, 300). DEADLINE (seconds from the start, 0 = none): training is shortened
+# so that evaluation and the summary finish inside it. RUN (runs/gpu-run): the run folder.
+# $OUT ends with at most 8 files (the device call's limit): the summary, bench lines, val
+# scores, metrics, weights and one tarball of logs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DEVICE=${DEVICE:-cuda}
