@@ -3,7 +3,8 @@
 one JSON with per-method mean ± std over exemplars and prints a Markdown table. Where a run
 has them, it also collects RUN/eval_a.json (model a alone, `cmems evaluate --models a`),
 RUN/timing.json (training seconds), RUN/command.txt (the command that trained it) and the
-validation curve (val_dice lines of RUN/metrics.jsonl).
+validation curve (val_dice lines of RUN/metrics.jsonl), and RUN/eval_lcc.json and
+RUN/eval_a_lcc.json (the same with each class's largest connected component kept).
 Usage: scripts/summarise_runs.py EXPERIMENT_DIR OUT.json "COMMAND" "MACHINE" """
 import glob, json, os, statistics, subprocess, sys
 
@@ -24,7 +25,11 @@ for ev in sorted(glob.glob(os.path.join(exp, "*", "eval.json"))):
            "iterations": cfg["iterations"], "mean_dice": e["mean"]["dice"], "mean_hd95": e["mean"]["hd95"],
            "classes": {k: {"name": v["name"], "dice": v["dice"], "hd95": v["hd95"]} for k, v in e["classes"].items()}}
     extra = {"eval_a.json": lambda j: {"model_a_mean_dice": j["mean"]["dice"], "model_a_mean_hd95": j["mean"]["hd95"]},
-             "timing.json": lambda j: {"train_seconds": round(j["train_seconds"], 1)}}
+             "timing.json": lambda j: {"train_seconds": round(j["train_seconds"], 1)},
+             "eval_lcc.json": lambda j: {"lcc": {"mean_dice": j["mean"]["dice"], "mean_hd95": j["mean"]["hd95"],
+                                                 "classes": {k: {"name": v["name"], "dice": v["dice"], "hd95": v["hd95"]}
+                                                             for k, v in j["classes"].items()}}},
+             "eval_a_lcc.json": lambda j: {"model_a_lcc_mean_dice": j["mean"]["dice"]}}
     for name, f in extra.items():
         p = os.path.join(run, name)
         if os.path.exists(p):
@@ -41,6 +46,9 @@ for ev in sorted(glob.glob(os.path.join(exp, "*", "eval.json"))):
 for m, r in rows.items():
     r["mean_dice"], r["std_dice"] = mean_std([x["mean_dice"] for x in r["runs"]])
     r["mean_hd95"], r["std_hd95"] = mean_std([x["mean_hd95"] for x in r["runs"]])
+    if all("lcc" in x for x in r["runs"]):  # --infer.lcc true (scripts/experiment.sh's eval_lcc.json)
+        r["lcc_mean_dice"], r["lcc_std_dice"] = mean_std([x["lcc"]["mean_dice"] for x in r["runs"]])
+        r["lcc_mean_hd95"], r["lcc_std_hd95"] = mean_std([x["lcc"]["mean_hd95"] for x in r["runs"]])
 try:
     commit = os.environ.get("COMMIT") or subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
                                                         text=True).stdout.strip()
@@ -49,11 +57,13 @@ except OSError:  # no git (a device machine's copy of the tree)
 out = {"command": command, "machine": machine, "commit": commit, "methods": rows}
 json.dump(out, open(out_path, "w"), indent=1)
 order = ["supervised", "supervised-synth", "fixmatch", "unimatch", "cps", "cmems-ip", "cmems-fp", "cmems", "full"]
-print("| method | exemplars | mean Dice (± std) | mean HD95 (± std) | per exemplar Dice (model a alone) |")
-print("|---|---|---|---|---|")
+print("| method | exemplars | mean Dice (± std) | mean HD95 (± std) | with LCC: Dice (± std) | HD95 | per exemplar Dice (model a alone) |")
+print("|---|---|---|---|---|---|---|")
 for m in [x for x in order if x in rows] + [x for x in rows if x not in order]:
     r = rows[m]
     per = ", ".join(f"{x['exemplar']}: {x['mean_dice']:.3f}" +
                     (f" ({x['model_a_mean_dice']:.3f})" if "model_a_mean_dice" in x and m in order[4:8] else "")
                     for x in r["runs"])
-    print(f"| `{m}` | {len(r['runs'])} | {r['mean_dice']:.3f} ± {r['std_dice']:.3f} | {r['mean_hd95']:.2f} ± {r['std_hd95']:.2f} | {per} |")
+    lcc = (f"{r['lcc_mean_dice']:.3f} ± {r['lcc_std_dice']:.3f} | {r['lcc_mean_hd95']:.2f}" if "lcc_mean_dice" in r
+           else "– | –")
+    print(f"| `{m}` | {len(r['runs'])} | {r['mean_dice']:.3f} ± {r['std_dice']:.3f} | {r['mean_hd95']:.2f} ± {r['std_hd95']:.2f} | {lcc} | {per} |")

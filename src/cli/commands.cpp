@@ -38,7 +38,9 @@ Config read_run_config(const std::string& run_dir) {
   return c;
 }
 
-Predictor load_predictor(const std::string& run_dir, const std::string& device, const std::string& which,
+void add_infer_flags(CLI::App& cmd, InferOverrides& values) { add_config_flags(cmd, values, "infer."); }
+
+Predictor load_predictor(const std::string& run_dir, const std::string& device, const InferOverrides& infer,
                          Config* config) {
   const std::string path = (fs::path(run_dir) / "weights.safetensors").string();
   require_exists(run_dir, "run folder");
@@ -46,7 +48,10 @@ Predictor load_predictor(const std::string& run_dir, const std::string& device, 
   LoadedWeights w = read_weights(path);
   Config c = parse_config(w.info.config_json, path + " (configuration in metadata)");
   if (!device.empty()) c.run.device = parse_enum<DeviceKind>(device, "option --device");
-  if (!which.empty()) c.infer.models = parse_enum<InferModels>(which, "option --models");
+  for (auto& [key, text] : infer) {
+    CMEMS_CHECK(key.compare(0, 6, "infer.") == 0, "option ", key, ": only infer.* options can change after training");
+    if (!text.empty()) c.set(key, text);
+  }
   c.validate();  // --models b of a one-model run fails here
   if (c.models == 1) c.infer.models = InferModels::A;
   const torch::Device dev = resolve_device(c.run.device);

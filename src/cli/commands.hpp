@@ -38,10 +38,17 @@ inline void apply_threads(int64_t flag, const Config& run) { apply_threads(flag 
 /// The configuration a run folder saved (RUN/config.json).
 Config read_run_config(const std::string& run_dir);
 
+/// infer.* options given at prediction time (key -> flag text; "" = the run's setting): what
+/// `--infer.tta`, `--infer.lcc`, `--infer.batch` and `--models` set on evaluate, predict.
+using InferOverrides = std::map<std::string, std::string>;
+/// The infer.* flags on `cmd` (evaluate, predict), into `values`.
+void add_infer_flags(CLI::App& cmd, InferOverrides& values);
+
 /// A trained run's predictor: RUN/weights.safetensors (validated against the configured
-/// models) on `device` ("" = the run's), with `models` ("" = the run's infer.models).
-/// Returns the run's configuration in `*config` when given.
-Predictor load_predictor(const std::string& run_dir, const std::string& device, const std::string& models,
+/// models) on `device` ("" = the run's), its infer.* options replaced by `infer` (only
+/// infer.* keys: everything else is fixed by training). Returns the configuration used in
+/// `*config` when given.
+Predictor load_predictor(const std::string& run_dir, const std::string& device, const InferOverrides& infer = {},
                          Config* config = nullptr);
 
 struct TrainedRun {
@@ -54,6 +61,7 @@ TrainedRun run_training(Config c, const std::string& data, const std::string& ru
 
 struct Evaluation {
   std::string run, data, split, models;  // what was scored (with --run); written into the report
+  nlohmann::json infer;                  // with --run: the infer.* options it was scored with
   std::vector<CaseScore> cases;
   std::vector<std::string> class_names;
   std::vector<CaseQc> qc;  // two-model runs: one per case (eval/qc.hpp); empty otherwise
@@ -61,7 +69,7 @@ struct Evaluation {
 /// Predicts and scores the `split` volumes of `data` with the model of `run`
 /// (threads: CPU threads, 0 = all cores, -1 = the run's setting).
 Evaluation evaluate_run(const std::string& run, const std::string& data, std::string split,
-                        const std::string& device, const std::string& models, int64_t threads = -1);
+                        const std::string& device, const InferOverrides& infer = {}, int64_t threads = -1);
 /// Writes FILE.json and FILE.csv (same stem) atomically; with QC, each case's QC and the
 /// Spearman correlation of qc_score with the case's mean Dice go into the JSON.
 void write_reports(const std::string& json_path, const Evaluation& e);

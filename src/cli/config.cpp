@@ -32,11 +32,12 @@ void Config::validate() const {
   CMEMS_CHECK(models == 2 || infer.models != InferModels::B, "option --infer.models b needs --models 2");
 }
 
-void add_config_flags(CLI::App& cmd, std::map<std::string, std::string>& values) {
+void add_config_flags(CLI::App& cmd, std::map<std::string, std::string>& values, const std::string& prefix) {
   Config c;
   const OptionList options = c.options();  // named: a range-for over a temporary's member dangles
   for (auto& o : options.items())
-    cmd.add_option(o.flag(), values[o.key], o.help)->group("Options (see `cmems list`)")->type_name(o.type_name());
+    if (o.key.compare(0, prefix.size(), prefix) == 0)
+      cmd.add_option(o.flag(), values[o.key], o.help)->group("Options (see `cmems list`)")->type_name(o.type_name());
 }
 
 Config resolve_config(const std::map<std::string, std::string>& flags, const std::string& config_file,

@@ -41,8 +41,9 @@ struct Config : MethodOptions {
   bool needs_all_labels() const { return data.labeled == LabeledSource::All; }
 };
 
-/// Every option as a flag on `cmd`; values land in `values` (key -> text).
-void add_config_flags(CLI::App& cmd, std::map<std::string, std::string>& values);
+/// Every option whose key starts with `prefix` ("" = all) as a flag on `cmd`; values land in
+/// `values` (key -> text).
+void add_config_flags(CLI::App& cmd, std::map<std::string, std::string>& values, const std::string& prefix = "");
 /// defaults < method preset < config file < flags; validated. With `base`, its values
 /// replace the defaults, and the preset applies only when the method changes.
 Config resolve_config(const std::map<std::string, std::string>& flags, const std::string& config_file,

@@ -49,7 +49,7 @@ Runner add_demo(CLI::App& app) {
                                        "");
     const TrainedRun t =
         run_training(resolve_config(a->flags, a->config, &demo), (root / "data").string(), (root / "run").string(), false, false, isatty(2));
-    auto ev = evaluate_run((root / "run").string(), (root / "data").string(), "", "", "");
+    auto ev = evaluate_run((root / "run").string(), (root / "data").string(), "", "");
     write_reports((root / "eval.json").string(), ev);
     std::printf("\nCMEMS demo: %s trained from ONE annotated slice (%s), %lld iterations, %.0f s training\n",
                 t.config.run.method.c_str(), t.config.run.exemplar.c_str(), (long long)t.config.run.iterations,

@@ -55,15 +55,15 @@ double qc_rho(const Evaluation& e) {
 }  // namespace
 
 Evaluation evaluate_run(const std::string& run, const std::string& data, std::string split,
-                        const std::string& device, const std::string& models, int64_t threads) {
+                        const std::string& device, const InferOverrides& infer, int64_t threads) {
   Config c;
-  Predictor pred = load_predictor(run, device, models, &c);
+  Predictor pred = load_predictor(run, device, infer, &c);
   apply_threads(threads, c);
   auto reader = DatasetReader::open(data);
   CMEMS_CHECK(reader->class_names().size() == pred.class_names().size(), data, ": the dataset has ",
               reader->class_names().size(), " classes, the model ", pred.class_names().size());
   if (split.empty()) split = reader->default_split();
-  Evaluation e{run, data, split, enum_name(c.infer.models), {}, reader->class_names(), {}};
+  Evaluation e{run, data, split, enum_name(c.infer.models), c.to_json()["infer"], {}, reader->class_names(), {}};
   auto& out = e.cases;
   const auto names = reader->cases(split);
   std::optional<Progress> progress;  // on a terminal only: logs stay one line per result
@@ -86,7 +86,8 @@ void write_reports(const std::string& json_path, const Evaluation& e) {
   fs::path p(json_path);
   if (p.has_parent_path()) fs::create_directories(p.parent_path());
   auto j = report_json(e.cases, e.class_names);
-  if (!e.run.empty()) j["evaluated"] = {{"run", e.run}, {"data", e.data}, {"split", e.split}, {"models", e.models}};
+  if (!e.run.empty())
+    j["evaluated"] = {{"run", e.run}, {"data", e.data}, {"split", e.split}, {"models", e.models}, {"infer", e.infer}};
   if (!e.qc.empty()) {
     for (size_t i = 0; i < e.qc.size(); ++i) j["cases"][i]["qc"] = qc_json(e.qc[i], e.class_names);
     const double rho = qc_rho(e);
@@ -116,7 +117,8 @@ Runner add_evaluate(CLI::App& app) {
       "evaluate",
       "Score predictions: --run RUN --data DIR (predict the test volumes), or --pred DIR --labels DIR");
   struct A {
-    std::string run, data, split, out, pred, labels, device, models;
+    std::string run, data, split, out, pred, labels, device;
+    InferOverrides infer;
     int num_classes = 0;
     int64_t threads = -1;
     bool force = false;
@@ -130,8 +132,9 @@ Runner add_evaluate(CLI::App& app) {
   cmd->add_option("--num-classes", a->num_classes, "classes including background (default: max label + 1)");
   cmd->add_option("--out", a->out, "report FILE.json (FILE.csv is written beside it)")->required();
   cmd->add_option("--device", a->device, "cpu or cuda (default: the run's device)");
-  cmd->add_option("--models", a->models, "a, b or both (two-model methods)");
+  cmd->add_option("--models", a->infer["infer.models"], "a, b or both (two-model methods; = --infer.models)");
   cmd->add_flag("--force", a->force, "replace an existing report");
+  add_infer_flags(*cmd, a->infer);
   add_threads_option(*cmd, a->threads);
   return [a] {
     CMEMS_CHECK(a->force || !fs::exists(a->out), a->out, ": report exists (use --force to replace it)");
@@ -139,7 +142,7 @@ Runner add_evaluate(CLI::App& app) {
     auto& cases = ev.cases;
     if (!a->run.empty()) {
       CMEMS_CHECK(!a->data.empty() && a->pred.empty(), "evaluate: --run needs --data (and no --pred)");
-      ev = evaluate_run(a->run, a->data, a->split, a->device, a->models, a->threads);
+      ev = evaluate_run(a->run, a->data, a->split, a->device, a->infer, a->threads);
     } else {
       CMEMS_CHECK(!a->pred.empty() && !a->labels.empty(), "evaluate: give --run and --data, or --pred and --labels");
       cases = score_folder(a->pred, a->labels, a->num_classes);

@@ -27,7 +27,8 @@ std::string qc_file_text(const std::string& case_lines) {
 Runner add_predict(CLI::App& app) {
   auto* cmd = app.add_subcommand("predict", "Segment NIfTI images with a trained run");
   struct A {
-    std::string model, in, out, device, models;
+    std::string model, in, out, device;
+    InferOverrides infer;
     int64_t threads = -1;
     bool force = false;
   };
@@ -36,8 +37,9 @@ Runner add_predict(CLI::App& app) {
   cmd->add_option("-i,--input", a->in, "a NIfTI image or a folder of them")->required();
   cmd->add_option("-o,--output", a->out, "output folder for CASE.nii.gz label maps")->required();
   cmd->add_option("--device", a->device, "cpu or cuda (default: the run's device)");
-  cmd->add_option("--models", a->models, "a, b or both (two-model methods)");
+  cmd->add_option("--models", a->infer["infer.models"], "a, b or both (two-model methods; = --infer.models)");
   cmd->add_flag("--force", a->force, "write into a non-empty output folder");
+  add_infer_flags(*cmd, a->infer);
   add_threads_option(*cmd, a->threads);
   return [a] {
     require_exists(a->in, "input");
@@ -58,7 +60,7 @@ Runner add_predict(CLI::App& app) {
       inputs.push_back(a->in);
     }
     Config c;
-    Predictor pred = load_predictor(a->model, a->device, a->models, &c);
+    Predictor pred = load_predictor(a->model, a->device, a->infer, &c);
     apply_threads(a->threads, c);
     prepare_output_dir(a->out, a->force);
     const bool qc = pred.num_models() == 2;

@@ -259,7 +259,16 @@ Runner add_report(CLI::App& app) {
       // Best, median and worst: the middle slice with truth, prediction and disagreement.
       std::string split = ev.contains("evaluated") ? ev["evaluated"].value("split", "") : "";
       if (split.empty()) split = reader->default_split();
-      Predictor pred = load_predictor(a->run, "cpu", ev.contains("evaluated") ? ev["evaluated"].value("models", "") : "");
+      // The infer.* options the report was scored with (older reports: the models alone).
+      InferOverrides infer;
+      if (ev.contains("evaluated")) {
+        const auto& e = ev["evaluated"];
+        if (e.contains("infer") && e["infer"].is_object())
+          for (auto& [k, v] : e["infer"].items()) infer["infer." + k] = v.is_string() ? v.get<std::string>() : v.dump();
+        else
+          infer["infer.models"] = e.value("models", "");
+      }
+      Predictor pred = load_predictor(a->run, "cpu", infer);
       h << "<h2>Best, median and worst case (middle slice)</h2>";
       const std::pair<const char*, size_t> picks[] = {
           {"best", 0}, {"median", rows.size() / 2}, {"worst", rows.size() - 1}};

@@ -81,7 +81,7 @@ TEST_F(MethodTest, EveryMethodTrainsLogsItsActiveTermsAndPredicts) {
     EXPECT_EQ(j.contains("loss_ip"), ip) << p.name;
     EXPECT_EQ(j.contains("loss_fp"), fp) << p.name;
     EXPECT_EQ(j.contains("coverage_b"), c.models == 2 && (ip || fp)) << p.name;
-    Predictor pred = load_predictor(run, "cpu", "");
+    Predictor pred = load_predictor(run, "cpu");
     auto r = DatasetReader::open(dir->str("data"));
     auto v = r->volume("test", r->cases("test")[0]);
     LabelVolume out = pred.predict(v.image);
@@ -148,7 +148,7 @@ TEST(Training, ShortFullTrainingOnPhantomDataClearsADiceFloor) {
   c.run.log_every = 50, c.run.checkpoint_every = 1000;
   c.validate();
   train_run(c, d.str("data"), d.str("run"));
-  Predictor pred = load_predictor(d.str("run"), "cpu", "");
+  Predictor pred = load_predictor(d.str("run"), "cpu");
   auto r = DatasetReader::open(d.str("data"));
   std::vector<CaseScore> cases;
   for (auto& name : r->cases("test")) {
@@ -176,7 +176,7 @@ TEST_F(MethodTest, FastPathOptionsTrainOnTheCpu) {
   auto j = last_metrics(run);
   EXPECT_TRUE(std::isfinite(j["loss"].get<double>()));
   EXPECT_GT(j["loss_ip"].get<double>() + j["loss_fp"].get<double>(), 0.0);
-  Predictor pred = load_predictor(run, "cpu", "");  // loads and predicts in channels-last too
+  Predictor pred = load_predictor(run, "cpu");  // loads and predicts in channels-last too
   auto r = DatasetReader::open(dir->str("data"));
   auto v = r->volume("test", r->cases("test")[0]);
   EXPECT_EQ(pred.predict(v.image).dims, v.image.dims);
@@ -283,6 +283,41 @@ TEST_F(MethodTest, SameSeedGivesIdenticalResults) {
 }  // namespace cmems
 
 namespace cmems {
+// evaluate and predict take --infer.* (and --models): post-processing and test-time
+// augmentation are chosen when predicting; what training fixed (network, sizes) is not.
+TEST_F(MethodTest, InferOptionsAndOnlyThoseChangeAtPredictionTime) {
+  Config c = tiny("cmems");
+  std::string run = dir->str("infer-overrides");
+  train_run(c, dir->str("data"), run);
+  Config used;
+  load_predictor(run, "cpu", {}, &used);
+  EXPECT_FALSE(used.infer.lcc);
+  EXPECT_FALSE(used.infer.tta);
+  EXPECT_EQ(used.infer.models, InferModels::Both);
+  load_predictor(run, "cpu", {{"infer.lcc", "true"}, {"infer.tta", "true"}, {"infer.models", "a"}, {"infer.batch", ""}},
+                 &used);
+  EXPECT_TRUE(used.infer.lcc);
+  EXPECT_TRUE(used.infer.tta);
+  EXPECT_EQ(used.infer.models, InferModels::A);
+  EXPECT_EQ(used.infer.batch, c.infer.batch);  // "" keeps the run's setting
+
+  // The report records the options it was scored with.
+  const Evaluation plain = evaluate_run(run, dir->str("data"), "", "cpu");
+  const Evaluation lcc = evaluate_run(run, dir->str("data"), "", "cpu", {{"infer.lcc", "true"}});
+  EXPECT_EQ(plain.infer.at("lcc"), false);
+  EXPECT_EQ(lcc.infer.at("lcc"), true);
+  ASSERT_EQ(plain.cases.size(), lcc.cases.size());
+
+  for (const auto& [key, text] : std::map<std::string, std::string>{{"model.width", "8"}, {"data.size", "64"}}) {
+    try {
+      load_predictor(run, "cpu", {{key, text}});
+      FAIL() << key << " changed after training";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("only infer.* options"), std::string::npos) << e.what();
+    }
+  }
+}
+
 TEST_F(MethodTest, ANonFiniteLossStopsTheRunAndKeepsTheLastGoodCheckpoint) {
   Config c = tiny("supervised");
   c.run.iterations = 20;
