@@ -38,7 +38,10 @@ Config read_run_config(const std::string& run_dir) {
   return c;
 }
 
-void add_infer_flags(CLI::App& cmd, InferOverrides& values) { add_config_flags(cmd, values, "infer."); }
+void add_infer_flags(CLI::App& cmd, InferOverrides& values) {
+  cmd.add_option("--models", values["infer.models"], "a, b or both (two-model methods; = --infer.models)");
+  add_config_flags(cmd, values, "infer.");
+}
 
 Predictor load_predictor(const std::string& run_dir, const std::string& device, const InferOverrides& infer,
                          Config* config) {

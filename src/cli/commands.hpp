@@ -41,7 +41,7 @@ Config read_run_config(const std::string& run_dir);
 /// infer.* options given at prediction time (key -> flag text; "" = the run's setting): what
 /// `--infer.tta`, `--infer.lcc`, `--infer.batch` and `--models` set on evaluate, predict.
 using InferOverrides = std::map<std::string, std::string>;
-/// The infer.* flags on `cmd` (evaluate, predict), into `values`.
+/// The infer.* flags and --models on `cmd` (evaluate, predict), into `values`.
 void add_infer_flags(CLI::App& cmd, InferOverrides& values);
 
 /// A trained run's predictor: RUN/weights.safetensors (validated against the configured
@@ -60,8 +60,8 @@ TrainedRun run_training(Config c, const std::string& data, const std::string& ru
                         bool live_progress);
 
 struct Evaluation {
-  std::string run, data, split, models;  // what was scored (with --run); written into the report
-  nlohmann::json infer;                  // with --run: the infer.* options it was scored with
+  std::string run, data, split;  // what was scored (with --run); written into the report
+  nlohmann::json infer;          // with --run: the infer.* options it was scored with (models among them)
   std::vector<CaseScore> cases;
   std::vector<std::string> class_names;
   std::vector<CaseQc> qc;  // two-model runs: one per case (eval/qc.hpp); empty otherwise

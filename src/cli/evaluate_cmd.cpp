@@ -63,7 +63,7 @@ Evaluation evaluate_run(const std::string& run, const std::string& data, std::st
   CMEMS_CHECK(reader->class_names().size() == pred.class_names().size(), data, ": the dataset has ",
               reader->class_names().size(), " classes, the model ", pred.class_names().size());
   if (split.empty()) split = reader->default_split();
-  Evaluation e{run, data, split, enum_name(c.infer.models), c.to_json()["infer"], {}, reader->class_names(), {}};
+  Evaluation e{run, data, split, c.to_json()["infer"], {}, reader->class_names(), {}};
   auto& out = e.cases;
   const auto names = reader->cases(split);
   std::optional<Progress> progress;  // on a terminal only: logs stay one line per result
@@ -87,7 +87,7 @@ void write_reports(const std::string& json_path, const Evaluation& e) {
   if (p.has_parent_path()) fs::create_directories(p.parent_path());
   auto j = report_json(e.cases, e.class_names);
   if (!e.run.empty())
-    j["evaluated"] = {{"run", e.run}, {"data", e.data}, {"split", e.split}, {"models", e.models}, {"infer", e.infer}};
+    j["evaluated"] = {{"run", e.run}, {"data", e.data}, {"split", e.split}, {"models", e.infer.at("models")}, {"infer", e.infer}};
   if (!e.qc.empty()) {
     for (size_t i = 0; i < e.qc.size(); ++i) j["cases"][i]["qc"] = qc_json(e.qc[i], e.class_names);
     const double rho = qc_rho(e);
@@ -132,7 +132,6 @@ Runner add_evaluate(CLI::App& app) {
   cmd->add_option("--num-classes", a->num_classes, "classes including background (default: max label + 1)");
   cmd->add_option("--out", a->out, "report FILE.json (FILE.csv is written beside it)")->required();
   cmd->add_option("--device", a->device, "cpu or cuda (default: the run's device)");
-  cmd->add_option("--models", a->infer["infer.models"], "a, b or both (two-model methods; = --infer.models)");
   cmd->add_flag("--force", a->force, "replace an existing report");
   add_infer_flags(*cmd, a->infer);
   add_threads_option(*cmd, a->threads);

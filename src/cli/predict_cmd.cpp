@@ -37,7 +37,6 @@ Runner add_predict(CLI::App& app) {
   cmd->add_option("-i,--input", a->in, "a NIfTI image or a folder of them")->required();
   cmd->add_option("-o,--output", a->out, "output folder for CASE.nii.gz label maps")->required();
   cmd->add_option("--device", a->device, "cpu or cuda (default: the run's device)");
-  cmd->add_option("--models", a->infer["infer.models"], "a, b or both (two-model methods; = --infer.models)");
   cmd->add_flag("--force", a->force, "write into a non-empty output folder");
   add_infer_flags(*cmd, a->infer);
   add_threads_option(*cmd, a->threads);
