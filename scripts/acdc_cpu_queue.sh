@@ -13,7 +13,7 @@ data=${1:-../shared/data/acdc} runs=${2:-../runs}
 E1=patient003_frame01_slice_6 E2=patient004_frame01_slice_6 E3=patient005_frame01_slice_6
 P=patient003_frame01_slice_
 items="cpu:cmems:$E1 cpu:full:$E1 cpu:supervised:$E1 cpu:supervised:$E2 cpu:supervised:$E3 cpu:cmems:$E2
- tune_outside:cmems:$E1 tune_supweight:cmems:$E1 tune_threshold:cmems:$E1
+ tune_outside:cmems:$E1 tune_supweight:cmems:$E1
  cpu:cmems:$E3
  cpu:supervised-synth:$E1 cpu:supervised-synth:$E2 cpu:supervised-synth:$E3
  probe:supervised-synth:${P}2 probe:supervised-synth:${P}4 probe:supervised-synth:${P}8 probe:supervised-synth:${P}10
