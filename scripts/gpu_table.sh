@@ -21,7 +21,7 @@
 # far; default ITERATIONS / 9 + 45, from the H200's 10.1 iterations/s at 12 + 12, 256²), PARALLEL
 # (runs at once, default 1), THREADS (CPU threads per run; default the config's), RUNS
 # (runs/gpu-table-runs: kept on a warm machine, so a second call skips finished items and
-# resumes an interrupted one), JOBS (build jobs, 16).
+# resumes an interrupted one), JOBS (build jobs, 16), CMEMS (a built binary: no build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -n "${ITEMS:-}${SWEEP:-}" ] || { echo 'gpu_table.sh: set ITEMS="METHOD:EXEMPLAR ..." or SWEEP=FILE' >&2; exit 1; }
@@ -76,7 +76,8 @@ while [ -n "$(jobs -rp)" ] && [ "$(elapsed)" -lt "$DEADLINE" ]; do sleep 2; done
 if [ -n "$(jobs -rp)" ]; then
   log "deadline: stopping the runs still training"
   pkill -INT -f "$CMEMS train .*--out $RUNS/" || true  # only this call's runs
-  sleep 15; pkill -KILL -f "$CMEMS .*$RUNS/" || true
+  for _ in $(seq 15); do pgrep -f "$CMEMS .*$RUNS/" >/dev/null || break; sleep 1; done
+  pkill -KILL -f "$CMEMS .*$RUNS/" || true
 fi
 wait || true
 "$PY" scripts/sweep_table.py "$RUNS" "$OUT/table.json" \

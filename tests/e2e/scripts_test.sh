@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The experiment scripts that make docs/RESULTS.md's tables and run on a lent GPU, tiny, on
+# phantom data with the built binary: scripts/gpu_table.sh with a sweep file (folders, flags,
+# two runs at once; through scripts/experiment.sh and scripts/sweep_table.py), and its stop at
+# the deadline (the run stopped with a checkpoint, its curve so far reported). Needs $CMEMS.
+set -u
+CMEMS=${CMEMS:?set CMEMS to the cmems binary}
+. "$(dirname "$0")/lib.sh"
+cd "$(dirname "$0")/../.."
+"$CMEMS" phantom --out "$T/data" --cases 3 --test-cases 1 --seed 1 >/dev/null
+echo '{"method": "cmems", "iterations": 100000, "data": {"size": 32}, "model": {"width": 4},
+       "batch": {"labeled": 2, "unlabeled": 2}, "threads": 1, "log_every": 5}' >"$T/tiny.json"
+printf '%s\n' "# a comment" "a cmems phantom_000:5" "a supervised phantom_001:5" \
+  "b cmems phantom_000:5 --pseudo.threshold 0.9" >"$T/sweep.txt"
+table() {  # OUT RUNS DEADLINE ITERATIONS SWEEP
+  CMEMS=$CMEMS DEVICE=cpu OUT=$1 RUNS=$2 DEADLINE=$3 ITERATIONS=$4 SWEEP=$5 DATA="$T/data" SPLIT=test \
+    CONFIG="$T/tiny.json" PARALLEL=2 ITEM_SECONDS=1 PY=python3 scripts/gpu_table.sh >"$1.out" 2>"$1.err"
+}
+check "gpu_table.sh runs a sweep" 'table "$T/out" "$T/runs" 300 10 "$T/sweep.txt"'
+check "every item trained and scored in its folder" '[ -f "$T/runs/a/cmems-phantom_000_5/eval_lcc.json" ] && [ -f "$T/runs/a/cmems-phantom_000_5/eval_a.json" ] && [ -f "$T/runs/a/supervised-phantom_001_5/eval.json" ] && [ ! -f "$T/runs/a/supervised-phantom_001_5/eval_a.json" ] && [ -f "$T/runs/b/cmems-phantom_000_5/eval.json" ]'
+check "an item's flags reach its run" 'grep -q -- "--pseudo.threshold 0.9" "$T/runs/b/cmems-phantom_000_5/command.txt" && python3 -c "import json,sys; sys.exit(json.load(open(\"$T/runs/b/cmems-phantom_000_5/config.json\"))[\"pseudo\"][\"threshold\"] != 0.9)"'
+check "table.json: one line a run, each with its Dice" 'python3 -c "
+import json, sys
+t = json.load(open(\"$T/out/table.json\"))
+runs = {(r[\"folder\"], r[\"run\"]): r for r in t[\"runs\"]}
+sys.exit(not (sorted(runs) == [(\"a\", \"cmems-phantom_000_5\"), (\"a\", \"supervised-phantom_001_5\"), (\"b\", \"cmems-phantom_000_5\")]
+              and all(0 <= r[\"dice\"] <= 1 and 0 <= r[\"lcc_dice\"] <= 1 for r in runs.values())
+              and set(t[\"folders\"]) == {\"a\", \"b\"} and t[\"folders\"][\"a\"][\"methods\"][\"cmems\"][\"runs\"][0][\"exemplar\"] == \"phantom_000:5\"))"'
+check "runs.tar.gz holds scores and commands, no weights" 'tar -tzf "$T/out/runs.tar.gz" | grep -q "b/cmems-phantom_000_5/command.txt" && tar -tzf "$T/out/runs.tar.gz" | grep -q "a/cmems-phantom_000_5/eval_a.json" && ! tar -tzf "$T/out/runs.tar.gz" | grep -q safetensors'
+check "the table is printed last" 'tail -1 "$T/out.out" | grep -q "^b  *cmems-phantom_000_5  *[0-9.]"'
+printf '%s\n' "s cmems phantom_000:5 --val-every 5" >"$T/long.txt"
+check "at the deadline the run stops and the script still succeeds" 'table "$T/out2" "$T/runs2" 12 100000 "$T/long.txt"'
+check "the stopped run keeps its checkpoint, no scores" '[ -f "$T/runs2/s/cmems-phantom_000_5/checkpoint.safetensors" ] && [ ! -f "$T/runs2/s/cmems-phantom_000_5/command.txt" ] && [ ! -f "$T/runs2/s/cmems-phantom_000_5/eval.json" ]'
+check "its curve so far is reported, marked stopped" 'tail -1 "$T/out2.out" | grep -q "(stopped)" && python3 -c "import json,sys; r=json.load(open(\"$T/out2/table.json\"))[\"runs\"][0]; sys.exit(not (r[\"dice\"] is None and len(r[\"curve\"]) > 0))"'
+check "no cmems process is left behind" '! pgrep -f "$CMEMS .*$T/" >/dev/null'
+echo "$passes passed, $fails failed"
+[ "$fails" -eq 0 ]
