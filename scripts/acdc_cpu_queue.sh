@@ -17,9 +17,9 @@ items="cpu:full:$E1 cpu:supervised:$E1 cpu:supervised:$E2 cpu:supervised:$E3
  cpu:supervised-synth:$E1 cpu:supervised-synth:$E2 cpu:supervised-synth:$E3
  cpu:cmems:$E3
  probe:supervised-synth:${P}2 probe:supervised-synth:${P}4 probe:supervised-synth:${P}8 probe:supervised-synth:${P}10
- cpu:cmems:$E1 cpu:cmems:$E2
+ cpu:cmems:$E1 cpu:cmems:$E2 cpu:fixmatch:$E1
  cpu:unimatch:$E1 cpu:unimatch:$E2 cpu:unimatch:$E3 cpu:cps:$E1 cpu:cps:$E2 cpu:cps:$E3
- cpu:fixmatch:$E1 cpu:cmems-ip:$E1 cpu:cmems-fp:$E1 tune_default:cmems:$E3"
+ cpu:cmems-ip:$E1 cpu:cmems-fp:$E1 tune_default:cmems:$E3"
 for item in $items; do
   dir=${item%%:*} rest=${item#*:}
   m=${rest%%:*} ex=${rest#*:}
