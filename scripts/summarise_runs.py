@@ -54,7 +54,32 @@ try:
                                                         text=True).stdout.strip()
 except OSError:  # no git (a device machine's copy of the tree)
     commit = "unknown"
-out = {"command": command, "machine": machine, "commit": commit, "methods": rows}
+
+
+def acceptance(rows, target=0.70):
+    """Issue 10's check, computed from the runs: `cmems`' mean Dice over its exemplars reaches
+    TARGET, and on the exemplars it shares with each baseline its mean is above the baseline's;
+    raw and with LCC. `complete` says whether every method has the exemplars the table needs."""
+    need = {"supervised": 3, "supervised-synth": 3, "unimatch": 3, "cps": 3, "cmems": 3, "fixmatch": 1}
+    if "cmems" not in rows:
+        return None
+    out = {"target": target, "complete": all(len(rows.get(m, {"runs": []})["runs"]) >= n for m, n in need.items())}
+    for key, get in (("raw", lambda x: x["mean_dice"]), ("lcc", lambda x: x.get("lcc", {}).get("mean_dice"))):
+        cm = {x["exemplar"]: get(x) for x in rows["cmems"]["runs"]}
+        if None in cm.values():
+            continue
+        res = {"cmems_mean": statistics.mean(cm.values()), "cmems_exemplars": len(cm), "baselines": {}}
+        for m in ("supervised", "supervised-synth", "fixmatch", "unimatch", "cps"):
+            b = {x["exemplar"]: get(x) for x in rows.get(m, {"runs": []})["runs"] if x["exemplar"] in cm}
+            if b and None not in b.values():
+                c, v = statistics.mean(cm[e] for e in b), statistics.mean(b.values())
+                res["baselines"][m] = {"exemplars": sorted(b), "mean": v, "cmems_mean_same_exemplars": c, "cmems_above": c > v}
+        res["met"] = res["cmems_mean"] >= target and all(x["cmems_above"] for x in res["baselines"].values())
+        out[key] = res
+    return out
+
+
+out = {"command": command, "machine": machine, "commit": commit, "methods": rows, "acceptance": acceptance(rows)}
 json.dump(out, open(out_path, "w"), indent=1)
 order = ["supervised", "supervised-synth", "fixmatch", "unimatch", "cps", "cmems-ip", "cmems-fp", "cmems", "full"]
 print("| method | exemplars | mean Dice (± std) | mean HD95 (± std) | with LCC: Dice (± std) | HD95 | per exemplar Dice (model a alone) |")
@@ -67,3 +92,11 @@ for m in [x for x in order if x in rows] + [x for x in rows if x not in order]:
     lcc = (f"{r['lcc_mean_dice']:.3f} ± {r['lcc_std_dice']:.3f} | {r['lcc_mean_hd95']:.2f}" if "lcc_mean_dice" in r
            else "– | –")
     print(f"| `{m}` | {len(r['runs'])} | {r['mean_dice']:.3f} ± {r['std_dice']:.3f} | {r['mean_hd95']:.2f} ± {r['std_hd95']:.2f} | {lcc} | {per} |")
+acc = out["acceptance"]
+for key in ("raw", "lcc"):
+    if acc and key in acc:
+        a = acc[key]
+        vs = ", ".join(f"{m} {b['mean']:.3f} vs {b['cmems_mean_same_exemplars']:.3f}" for m, b in a["baselines"].items())
+        print(f"acceptance ({key}): cmems {a['cmems_mean']:.3f} over {a['cmems_exemplars']} exemplar(s), target "
+              f"{acc['target']:.2f}; baselines vs cmems on the same exemplars: {vs}; met: {a['met']}"
+              f"{'' if acc['complete'] else ' so far (table incomplete, not a verdict)'}")

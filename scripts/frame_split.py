@@ -1,0 +1,34 @@
+#!/usr/bin/python3
+"""Per-class val Dice of runs split by the case's frame (ACDC: frame01 = end-diastole, the
+frame of the default exemplar; frame02 = end-systole), from each RUN/eval.json (and
+RUN/eval_lcc.json where present). Prints one Markdown row a run and, with OUT.json, writes them.
+Usage: scripts/frame_split.py [--out OUT.json] RUN [RUN...]"""
+import json, os, re, statistics, sys
+
+args = sys.argv[1:]
+out_path = None
+if args[:1] == ["--out"]:
+    out_path, args = args[1], args[2:]
+if not args:
+    sys.exit(__doc__)
+rows = []
+print("| run | scores | frame | RV | Myo | LV | mean |")
+print("|---|---|---|---|---|---|---|")
+for run in args:
+    for f in ("eval.json", "eval_lcc.json"):
+        p = os.path.join(run, f)
+        if not os.path.exists(p):
+            continue
+        e = json.load(open(p))
+        groups = {}
+        for c in e["cases"]:
+            m = re.search(r"_(frame\d+)$", c["case"])
+            groups.setdefault(m.group(1) if m else "other", []).append(c)
+        for g, cases in sorted(groups.items()):
+            per = {e["classes"][k]["name"]: statistics.mean(c["classes"][k]["dice"] for c in cases) for k in e["classes"]}
+            mean = statistics.mean(per.values())
+            rows.append({"run": os.path.normpath(run), "scores": f, "frame": g, "cases": len(cases), "dice": per, "mean_dice": mean})
+            print(f"| {os.path.basename(os.path.normpath(run))} | {f} | {g} ({len(cases)}) | "
+                  + " | ".join(f"{v:.3f}" for v in per.values()) + f" | {mean:.3f} |")
+if out_path:
+    json.dump({"command": " ".join(sys.argv), "rows": rows}, open(out_path, "w"), indent=1)
