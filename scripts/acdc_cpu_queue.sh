@@ -20,28 +20,34 @@ items="cpu:full:$E1 cpu:supervised:$E1 cpu:supervised:$E2 cpu:supervised:$E3
  cpu:cmems:$E1
  tune_scale06:supervised-synth:$E1 tune_scale06:supervised-synth:$E2 tune_scale06:supervised-synth:$E3
  tune_elastic8:supervised-synth:$E1 tune_elastic8:supervised-synth:$E2 tune_elastic8:supervised-synth:$E3
- cpu:cmems:$E2 cpu:fixmatch:$E1
+ cpu:cmems:$E2
+ tune_elastic16:supervised-synth:$E1 tune_elastic16:supervised-synth:$E2 tune_elastic16:supervised-synth:$E3
+ tune_elastic8:cmems:$E1 tune_elastic8:cmems:$E2 tune_elastic8:cmems:$E3
+ cpu:fixmatch:$E1
  cpu:unimatch:$E1 cpu:unimatch:$E2 cpu:unimatch:$E3 cpu:cps:$E1 cpu:cps:$E2 cpu:cps:$E3
  cpu:cmems-ip:$E1 cpu:cmems-fp:$E1 tune_default:cmems:$E3"
 for item in $items; do
   dir=${item%%:*} rest=${item#*:}
   m=${rest%%:*} ex=${rest#*:}
+  # the table's threshold, chosen on val by GPU sweep 1 (docs/RESULTS.md), for every method that
+  # thresholds its pseudo-labels (cps takes the argmax by definition: its preset's 0 stays; a
+  # key in the preset file would override it)
+  thr=()
+  case $m in cmems|cmems-ip|cmems-fp|fixmatch|unimatch) thr=(--pseudo.threshold 0.9) ;; esac
   flags=()
   case $dir in
-    # tuning variants, each measured against the default threshold 0.95 (tune_default)
+    # tuning variants before sweep 1, each measured against the default threshold 0.95 (tune_default)
     tune_default) flags=() ;;
     tune_outside) flags=(--synthesis.outside cross_pseudo) ;;
     tune_supweight) flags=(--loss.sup-weight 2) ;;
-    # synthesis shape variants, probed with supervised-synth (the synthesis alone, ~10 min a run)
-    # against the cpu folder's supervised-synth rows: the end-systole frames, where the heart is
-    # smaller and the myocardium thicker than in the end-diastole exemplar, are where every
-    # exemplar method loses most (docs/RESULTS.md)
-    tune_scale06) flags=(--synthesis.scale-min 0.6) ;;
-    tune_elastic8) flags=(--synthesis.elastic 8) ;;
-    # the table: the threshold chosen on val by GPU sweep 1 (docs/RESULTS.md), for every method
-    # that thresholds its pseudo-labels (cps takes the argmax by definition: its preset's 0 stays;
-    # a flag, as in the preset file, would override it)
-    cpu) case $m in cmems|cmems-ip|cmems-fp|fixmatch|unimatch) flags=(--pseudo.threshold 0.9) ;; esac ;;
+    # synthesis shape variants at the table's threshold, probed first with supervised-synth (the
+    # synthesis alone, ~10 min a run) against the cpu folder's rows: the end-systole frames, where
+    # the heart is smaller and the myocardium thicker than in the end-diastole exemplar, are where
+    # every exemplar method loses most (docs/RESULTS.md); then the best with cmems
+    tune_scale06) flags=(--synthesis.scale-min 0.6 "${thr[@]}") ;;
+    tune_elastic8) flags=(--synthesis.elastic 8 "${thr[@]}") ;;
+    tune_elastic16) flags=(--synthesis.elastic 16 "${thr[@]}") ;;
+    cpu) flags=("${thr[@]}") ;;
   esac
   while [ -e "$runs/PAUSE" ]; do sleep 15; done
   echo "$(date +%H:%M:%S) start $dir $m $ex"
