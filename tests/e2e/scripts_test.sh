@@ -33,5 +33,18 @@ check "at the deadline the run stops and the script still succeeds" 'table "$T/o
 check "the stopped run keeps its checkpoint, no scores" '[ -f "$T/runs2/s/cmems-phantom_000_5/checkpoint.safetensors" ] && [ ! -f "$T/runs2/s/cmems-phantom_000_5/command.txt" ] && [ ! -f "$T/runs2/s/cmems-phantom_000_5/eval.json" ]'
 check "its curve so far is reported, marked stopped" 'tail -1 "$T/out2.out" | grep -q "(stopped)" && python3 -c "import json,sys; r=json.load(open(\"$T/out2/table.json\"))[\"runs\"][0]; sys.exit(not (r[\"dice\"] is None and len(r[\"curve\"]) > 0))"'
 check "no cmems process is left behind" '! pgrep -f "$CMEMS .*$T/" >/dev/null'
+mkdir -p "$T/fs/r"
+python3 -c "
+import json
+d = lambda a, b, c: {'1': {'dice': a}, '2': {'dice': b}, '3': {'dice': c}}
+json.dump({'classes': {'1': {'name': 'RV'}, '2': {'name': 'Myo'}, '3': {'name': 'LV'}},
+           'cases': [{'case': 'patient001_frame01', 'classes': d(0.8, 0.6, 0.9)}, {'case': 'patient002_frame01', 'classes': d(0.6, 0.4, 0.7)},
+                     {'case': 'patient001_frame02', 'classes': d(0.5, 0.5, 0.2)}]}, open('$T/fs/r/eval.json', 'w'))"
+check "frame_split.py: per-frame, per-class means" 'python3 scripts/frame_split.py --out "$T/fs/split.json" "$T/fs/r" >"$T/fs/out.md" && python3 -c "
+import json, sys
+rows = {r[\"frame\"]: r for r in json.load(open(\"$T/fs/split.json\"))[\"rows\"]}
+ok = sorted(rows) == [\"frame01\", \"frame02\"] and rows[\"frame01\"][\"cases\"] == 2 and abs(rows[\"frame01\"][\"dice\"][\"RV\"] - 0.7) < 1e-9
+ok = ok and abs(rows[\"frame01\"][\"mean_dice\"] - 2 / 3) < 1e-9 and abs(rows[\"frame02\"][\"dice\"][\"LV\"] - 0.2) < 1e-9
+sys.exit(not ok)" && grep -q "frame02 (1)" "$T/fs/out.md"'
 echo "$passes passed, $fails failed"
 [ "$fails" -eq 0 ]
