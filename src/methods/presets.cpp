@@ -16,8 +16,9 @@ const std::vector<MethodPreset>& method_presets() {
       {"unimatch",
        "fixmatch with two strong views + self feature perturbation (channel dropout on all five levels), "
        "(L_x + L_s1/4 + L_s2/4 + L_fp/2)/2, no ramp-up",
+       // L_ip is the mean over the strong views, so lambda 1/4 gives each view UniMatch's 1/8
        {{"models", 1}, {"data", {{"labeled", "synth"}}},
-        {"ip", {{"mode", "self"}, {"views", 2}, {"student", "strong"}, {"lambda", 0.5}}},
+        {"ip", {{"mode", "self"}, {"views", 2}, {"student", "strong"}, {"lambda", 0.25}}},
         {"fp", {{"mode", "self"}, {"levels", "all"}, {"heads", "main"}, {"lambda", 0.25}}},
         {"loss", {{"sup_weight", 0.5}, {"rampup", 0.0}}}}},
       {"cps", "two U-Nets, each supervised by the other's weak-view argmax, no threshold",

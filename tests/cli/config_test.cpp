@@ -94,6 +94,24 @@ TEST(Config, PrecedenceIsDefaultsPresetFileFlags) {
   EXPECT_EQ(c.optim.lr, 0.01);         // the default
 }
 
+// The baselines' objectives, as their code writes them. L_ip is the mean over a model's strong
+// views (ImagePerturbation test: two views are averaged), so a view's weight is lambda / views.
+TEST(Config, BaselinePresetsKeepTheirPublishedWeights) {
+  // UniMatch: (L_x + L_s1/4 + L_s2/4 + L_fp/2) / 2, no ramp-up
+  Config u = resolve_config({{"method", "unimatch"}}, "");
+  EXPECT_EQ(u.loss.sup_weight, 0.5);
+  EXPECT_EQ(u.ip.views, 2);
+  EXPECT_DOUBLE_EQ(u.ip.lambda / double(u.ip.views), 0.25 / 2);
+  EXPECT_EQ(u.fp.lambda, 0.5 / 2);
+  EXPECT_EQ(u.loss.rampup, 0.0);
+  // FixMatch: L_x + L_s, no ramp-up
+  Config f = resolve_config({{"method", "fixmatch"}}, "");
+  EXPECT_EQ(f.loss.sup_weight, 1.0);
+  EXPECT_EQ(f.ip.views, 1);
+  EXPECT_EQ(f.ip.lambda, 1.0);
+  EXPECT_EQ(f.loss.rampup, 0.0);
+}
+
 TEST(Config, FlagNamesUseDashesAndEveryKeyHasOneOption) {
   Config c;
   std::set<std::string> keys;
