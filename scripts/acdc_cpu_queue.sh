@@ -6,7 +6,11 @@
 # exemplar-position probe (patient003's end-diastole slices), tune_* = a tuning variant on
 # val (its flags below). Summarise with scripts/summarise_runs.py RUNS/cpu OUT.json ...
 #
-#   scripts/acdc_cpu_queue.sh [DATA] [RUNS]     (defaults ../shared/data/acdc, ../runs)
+# START=FOLDER:METHOD:EXEMPLAR skips the items before it: on a new machine, where the run
+# folders of the earlier items are gone and their rows are kept in results/ (summarise_runs.py
+# keeps a recorded row whose folder is absent).
+#
+#   [START=ITEM] scripts/acdc_cpu_queue.sh [DATA] [RUNS]     (defaults ../shared/data/acdc, ../runs)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 data=${1:-../shared/data/acdc} runs=${2:-../runs}
@@ -23,10 +27,13 @@ items="cpu:full:$E1 cpu:supervised:$E1 cpu:supervised:$E2 cpu:supervised:$E3
  cpu:cmems:$E2
  tune_elastic8:cmems:$E1 tune_elastic8:cmems:$E2
  cpu:fixmatch:$E1
- cpu:unimatch:$E1 cpu:unimatch:$E2 cpu:unimatch:$E3 cpu:cps:$E1 cpu:cps:$E2 cpu:cps:$E3
+ cpu:unimatch:$E1 cpu:cps:$E1 cpu:unimatch:$E2 cpu:cps:$E2 cpu:unimatch:$E3 cpu:cps:$E3
  cpu:cmems-ip:$E1 cpu:cmems-fp:$E1 tune_elastic8:cmems:$E3 tune_default:cmems:$E3
  tune_elastic16:supervised-synth:$E1 tune_elastic16:supervised-synth:$E2 tune_elastic16:supervised-synth:$E3"
+skip=${START:+1}
 for item in $items; do
+  [ "$item" = "${START:-}" ] && skip=
+  [ -n "$skip" ] && continue
   dir=${item%%:*} rest=${item#*:}
   m=${rest%%:*} ex=${rest#*:}
   # the table's threshold, chosen on val by GPU sweep 1 (docs/RESULTS.md), for every method that
@@ -56,4 +63,5 @@ for item in $items; do
   METHODS=$m EXEMPLARS=$ex SPLIT=val scripts/experiment.sh "$data" "$runs/$dir" --config configs/acdc_cpu.json "${flags[@]}" \
     || echo "$(date +%H:%M:%S) failed $dir $m $ex (see $runs/$dir/$m-$ex.log)"
 done
+[ -n "$skip" ] && { echo "START=$START is not an item of this queue" >&2; exit 2; }
 echo "$(date +%H:%M:%S) queue done"

@@ -2,6 +2,8 @@
 """Per-class val Dice of runs split by the case's frame (ACDC: frame01 = end-diastole, the
 frame of the default exemplar; frame02 = end-systole), from each RUN/eval.json (and
 RUN/eval_lcc.json where present). Prints one Markdown row a run and, with OUT.json, writes them.
+A row already in OUT.json whose run folder is absent is kept as recorded, with the command
+that made it (the folders of runs made on an earlier machine are gone, their rows are not).
 Usage: scripts/frame_split.py [--out OUT.json] RUN [RUN...]"""
 import json, os, re, statistics, sys
 
@@ -31,4 +33,12 @@ for run in args:
             print(f"| {os.path.basename(os.path.normpath(run))} | {f} | {g} ({len(cases)}) | "
                   + " | ".join(f"{v:.3f}" for v in per.values()) + f" | {mean:.3f} |")
 if out_path:
-    json.dump({"command": " ".join(sys.argv), "rows": rows}, open(out_path, "w"), indent=1)
+    out = {"command": " ".join(sys.argv), "rows": rows}
+    if os.path.exists(out_path):
+        old = json.load(open(out_path))
+        kept = [r for r in old["rows"] if not os.path.isdir(r["run"])]
+        if kept:
+            out["rows"] += kept
+            out["earlier_commands"] = old.get("earlier_commands", []) + [old["command"]]
+        out.update({k: v for k, v in old.items() if k not in out and k not in ("rows", "command")})
+    json.dump(out, open(out_path, "w"), indent=1)

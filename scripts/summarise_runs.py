@@ -5,6 +5,9 @@ has them, it also collects RUN/eval_a.json (model a alone, `cmems evaluate --mod
 RUN/timing.json (training seconds), RUN/command.txt (the command that trained it) and the
 validation curve (val_dice lines of RUN/metrics.jsonl), and RUN/eval_lcc.json and
 RUN/eval_a_lcc.json (the same with each class's largest connected component kept).
+A row already in OUT.json whose run folder is absent from EXPERIMENT_DIR is kept as recorded
+(marked "kept": the folders of runs made on an earlier machine are gone, their rows are not);
+to drop such a row, delete it from OUT.json.
 Usage: scripts/summarise_runs.py EXPERIMENT_DIR OUT.json "COMMAND" "MACHINE" """
 import glob, json, os, statistics, subprocess, sys
 
@@ -43,6 +46,14 @@ for ev in sorted(glob.glob(os.path.join(exp, "*", "eval.json"))):
     if curve:
         row["val_curve"] = curve
     r["runs"].append(row)
+if os.path.exists(out_path):
+    for m, r in json.load(open(out_path))["methods"].items():
+        for row in r["runs"]:
+            if not os.path.isdir(os.path.join(exp, row["run"])):
+                row["kept"] = True
+                rows.setdefault(m, {"runs": []})["runs"].append(row)
+for r in rows.values():
+    r["runs"].sort(key=lambda x: x["run"])
 for m, r in rows.items():
     r["mean_dice"], r["std_dice"] = mean_std([x["mean_dice"] for x in r["runs"]])
     r["mean_hd95"], r["std_hd95"] = mean_std([x["mean_hd95"] for x in r["runs"]])

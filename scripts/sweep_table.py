@@ -12,11 +12,12 @@ folders, lines = {}, []
 for folder in sorted(d for d in glob.glob(os.path.join(runs, "*")) if os.path.isdir(d)):
     name = os.path.basename(folder)
     if glob.glob(os.path.join(folder, "*", "eval.json")):
-        with tempfile.NamedTemporaryFile(suffix=".json") as f:
+        with tempfile.TemporaryDirectory() as tmp:  # a fresh OUT: summarise_runs.py merges into an existing one
             print(f"## {name}")
-            subprocess.run([sys.executable, os.path.join(here, "summarise_runs.py"), folder, f.name, command, machine],
+            summary = os.path.join(tmp, "summary.json")
+            subprocess.run([sys.executable, os.path.join(here, "summarise_runs.py"), folder, summary, command, machine],
                            check=True)
-            folders[name] = json.load(open(f.name))
+            folders[name] = json.load(open(summary))
     for run in sorted(d for d in glob.glob(os.path.join(folder, "*")) if os.path.isdir(d)):
         metrics = os.path.join(run, "metrics.jsonl")
         if not os.path.exists(metrics):

@@ -46,5 +46,16 @@ rows = {r[\"frame\"]: r for r in json.load(open(\"$T/fs/split.json\"))[\"rows\"]
 ok = sorted(rows) == [\"frame01\", \"frame02\"] and rows[\"frame01\"][\"cases\"] == 2 and abs(rows[\"frame01\"][\"dice\"][\"RV\"] - 0.7) < 1e-9
 ok = ok and abs(rows[\"frame01\"][\"mean_dice\"] - 2 / 3) < 1e-9 and abs(rows[\"frame02\"][\"dice\"][\"LV\"] - 0.2) < 1e-9
 sys.exit(not ok)" && grep -q "frame02 (1)" "$T/fs/out.md"'
+mkdir -p "$T/fs/r2" && cp "$T/fs/r/eval.json" "$T/fs/r2/" && mv "$T/fs/r" "$T/fs/gone"
+check "frame_split.py keeps a recorded row whose run folder is gone" 'python3 scripts/frame_split.py --out "$T/fs/split.json" "$T/fs/r2" >/dev/null && python3 -c "
+import json, sys
+j = json.load(open(\"$T/fs/split.json\"))
+runs = sorted({r[\"run\"].split(\"/\")[-1] for r in j[\"rows\"]})
+sys.exit(not (runs == [\"r\", \"r2\"] and len(j[\"rows\"]) == 4 and len(j[\"earlier_commands\"]) == 1))"'
+check "summarise_runs.py keeps a recorded row whose run folder is gone" 'python3 scripts/summarise_runs.py "$T/runs/a" "$T/sum.json" cmd machine >/dev/null && python3 scripts/summarise_runs.py "$T/runs/b" "$T/sum.json" cmd machine >/dev/null && python3 -c "
+import json, sys
+m = json.load(open(\"$T/sum.json\"))[\"methods\"]
+sup, cm = m[\"supervised\"][\"runs\"], m[\"cmems\"][\"runs\"]
+sys.exit(not (len(sup) == 1 and sup[0].get(\"kept\") and len(cm) == 1 and \"kept\" not in cm[0] and \"--pseudo.threshold 0.9\" in cm[0][\"command\"]))"'
 echo "$passes passed, $fails failed"
 [ "$fails" -eq 0 ]
