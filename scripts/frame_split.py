@@ -2,8 +2,9 @@
 """Per-class val Dice of runs split by the case's frame (ACDC: frame01 = end-diastole, the
 frame of the default exemplar; frame02 = end-systole), from each RUN/eval.json (and
 RUN/eval_lcc.json where present). Prints one Markdown row a run and, with OUT.json, writes them.
-A row already in OUT.json whose run folder is absent is kept as recorded, with the command
-that made it (the folders of runs made on an earlier machine are gone, their rows are not).
+A row already in OUT.json of a run not named now is kept as recorded, with the command that
+made it: add one run's rows without naming every earlier run again, and keep the rows of runs
+whose folders are gone (made on an earlier machine).
 Usage: scripts/frame_split.py [--out OUT.json] RUN [RUN...]"""
 import json, os, re, statistics, sys
 
@@ -36,9 +37,11 @@ if out_path:
     out = {"command": " ".join(sys.argv), "rows": rows}
     if os.path.exists(out_path):
         old = json.load(open(out_path))
-        kept = [r for r in old["rows"] if not os.path.isdir(r["run"])]
+        named = {os.path.normpath(run) for run in args}
+        kept = [r for r in old["rows"] if r["run"] not in named]
         if kept:
             out["rows"] += kept
-            out["earlier_commands"] = old.get("earlier_commands", []) + [old["command"]]
+            earlier = old.get("earlier_commands", []) + [old["command"]]
+            out["earlier_commands"] = [c for i, c in enumerate(earlier) if c not in earlier[:i]]
         out.update({k: v for k, v in old.items() if k not in out and k not in ("rows", "command")})
     json.dump(out, open(out_path, "w"), indent=1)

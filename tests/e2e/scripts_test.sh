@@ -52,6 +52,12 @@ import json, sys
 j = json.load(open(\"$T/fs/split.json\"))
 runs = sorted({r[\"run\"].split(\"/\")[-1] for r in j[\"rows\"]})
 sys.exit(not (runs == [\"r\", \"r2\"] and len(j[\"rows\"]) == 4 and len(j[\"earlier_commands\"]) == 1))"'
+mkdir -p "$T/fs/r3" && cp "$T/fs/r2/eval.json" "$T/fs/r3/"
+check "frame_split.py keeps the rows of a present run it is not given" 'python3 scripts/frame_split.py --out "$T/fs/split.json" "$T/fs/r3" >/dev/null && python3 -c "
+import json, sys
+j = json.load(open(\"$T/fs/split.json\"))
+runs = sorted({r[\"run\"].split(\"/\")[-1] for r in j[\"rows\"]})
+sys.exit(not (runs == [\"r\", \"r2\", \"r3\"] and len(j[\"rows\"]) == 6 and len(j[\"earlier_commands\"]) == 2))"'
 check "summarise_runs.py keeps a recorded row whose run folder is gone" 'python3 scripts/summarise_runs.py "$T/runs/a" "$T/sum.json" cmd machine >/dev/null && python3 scripts/summarise_runs.py "$T/runs/b" "$T/sum.json" cmd machine >/dev/null && python3 -c "
 import json, sys
 m = json.load(open(\"$T/sum.json\"))[\"methods\"]
