@@ -28,7 +28,7 @@ items="cpu:full:$E1 cpu:supervised:$E1 cpu:supervised:$E2 cpu:supervised:$E3
  tune_elastic8:cmems:$E1 tune_elastic8:cmems:$E2
  cpu:fixmatch:$E1
  cpu:unimatch:$E1 cpu:cps:$E1 cpu:unimatch:$E2 cpu:cps:$E2 cpu:unimatch:$E3 cpu:cps:$E3
- cpu:cmems-ip:$E1 cpu:cmems-fp:$E1 tune_elastic8:cmems:$E3 tune_default:cmems:$E3
+ cpu:cmems-ip:$E1 cpu:cmems-fp:$E1 cpu:fixmatch:$E2 cpu:fixmatch:$E3 tune_elastic8:cmems:$E3 tune_default:cmems:$E3
  tune_elastic16:supervised-synth:$E1 tune_elastic16:supervised-synth:$E2 tune_elastic16:supervised-synth:$E3"
 skip=${START:+1}
 for item in $items; do
