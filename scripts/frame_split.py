@@ -4,7 +4,8 @@ frame of the default exemplar; frame02 = end-systole), from each RUN/eval.json (
 RUN/eval_lcc.json where present). Prints one Markdown row a run and, with OUT.json, writes them.
 A row already in OUT.json of a run not named now is kept as recorded, with the command that
 made it: add one run's rows without naming every earlier run again, and keep the rows of runs
-whose folders are gone (made on an earlier machine).
+whose folders are gone (made on an earlier machine). The recorded command names this script
+and OUT.json relative to the repository, wherever it was run from (the run folders as given).
 Usage: scripts/frame_split.py [--out OUT.json] RUN [RUN...]"""
 import json, os, re, statistics, sys
 
@@ -34,7 +35,10 @@ for run in args:
             print(f"| {os.path.basename(os.path.normpath(run))} | {f} | {g} ({len(cases)}) | "
                   + " | ".join(f"{v:.3f}" for v in per.values()) + f" | {mean:.3f} |")
 if out_path:
-    out = {"command": " ".join(sys.argv), "rows": rows}
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    in_repo = lambda p: os.path.relpath(os.path.abspath(p), repo) if os.path.abspath(p).startswith(repo + os.sep) else p
+    command = ["scripts/frame_split.py", "--out", in_repo(out_path)] + args
+    out = {"command": " ".join(command), "rows": rows}
     if os.path.exists(out_path):
         old = json.load(open(out_path))
         named = {os.path.normpath(run) for run in args}

@@ -63,5 +63,9 @@ import json, sys
 m = json.load(open(\"$T/sum.json\"))[\"methods\"]
 sup, cm = m[\"supervised\"][\"runs\"], m[\"cmems\"][\"runs\"]
 sys.exit(not (len(sup) == 1 and sup[0].get(\"kept\") and len(cm) == 1 and \"kept\" not in cm[0] and \"--pseudo.threshold 0.9\" in cm[0][\"command\"]))"'
+mkdir -p "$T/fs/r4" "$T/repo/scripts" "$T/repo/results" && cp "$T/fs/r2/eval.json" "$T/fs/r4/" && cp scripts/frame_split.py "$T/repo/scripts/"
+check "frame_split.py records its command relative to the repository, run from elsewhere" '(cd "$T/fs" && python3 "$T/repo/scripts/frame_split.py" --out "$T/repo/results/s.json" r4 >/dev/null) && python3 -c "
+import json, sys
+sys.exit(json.load(open(\"$T/repo/results/s.json\"))[\"command\"] != \"scripts/frame_split.py --out results/s.json r4\")"'
 echo "$passes passed, $fails failed"
 [ "$fails" -eq 0 ]
