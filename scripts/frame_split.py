@@ -36,8 +36,9 @@ for run in args:
                   + " | ".join(f"{v:.3f}" for v in per.values()) + f" | {mean:.3f} |")
 if out_path:
     repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    in_repo = lambda p: os.path.relpath(os.path.abspath(p), repo) if os.path.abspath(p).startswith(repo + os.sep) else p
-    command = ["scripts/frame_split.py", "--out", in_repo(out_path)] + args
+    out_abs = os.path.abspath(out_path)
+    out_shown = os.path.relpath(out_abs, repo) if out_abs.startswith(repo + os.sep) else out_path
+    command = ["scripts/frame_split.py", "--out", out_shown] + args
     out = {"command": " ".join(command), "rows": rows}
     if os.path.exists(out_path):
         old = json.load(open(out_path))
