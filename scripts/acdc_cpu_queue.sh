@@ -32,7 +32,8 @@ items="cpu:full:$E1 cpu:supervised:$E1 cpu:supervised:$E2 cpu:supervised:$E3
  tune_elastic16:supervised-synth:$E1 tune_elastic16:supervised-synth:$E2 tune_elastic16:supervised-synth:$E3
  probe:cmems:${P}4 probe:cmems:${P}8 probe:cmems:${P}2
  tune_thr08:cmems:$E1 tune_thr08:cmems:$E2 tune_thr08:cmems:$E3 probe:cmems:${P}10
- tune_rampup01:cmems:$E1 tune_rampup01:cmems:$E2 tune_lam05:cmems:$E1 tune_rampup01:cmems:$E3"
+ tune_rampup01:cmems:$E1 tune_rampup01:cmems:$E2 tune_lam05:cmems:$E1 tune_rampup01:cmems:$E3
+ tune_lam2:cmems:$E1 tune_lam2:cmems:$E2 tune_lam2:cmems:$E3"
 skip=${START:+1}
 for item in $items; do
   [ "$item" = "${START:-}" ] && skip=
@@ -69,6 +70,8 @@ for item in $items; do
     # half the consistency weights (sweep 2): L_ip and L_fp at lambda 0.5 against the spec's 1
     # (-2.7 points on patient003, below at every validation: not run on the other two)
     tune_lam05) flags=(--ip.lambda 0.5 --fp.lambda 0.5 "${thr[@]}") ;;
+    # twice the consistency weights, the direction lambda 0.5 points to (sweep 2, on the CPU)
+    tune_lam2) flags=(--ip.lambda 2 --fp.lambda 2 "${thr[@]}") ;;
     # the table's setting; the probe's supervised-synth runs take no threshold, so this changes none of them
     cpu|probe) flags=("${thr[@]}") ;;
   esac
