@@ -80,6 +80,7 @@ for item in $items; do
     tune_exprob05) flags=(--synthesis.exemplar-prob 0.5 "${thr[@]}") ;;
     # CutMix on every strong view instead of UniMatch's half (sweep 2); patient004 first,
     # the exemplar with the most room (three variants ended within 0.4 points of patient003's 0.698)
+    # (+1.9 on patient004, LCC +1.1: patient003 and patient005 decide)
     tune_cutmix1) flags=(--strong.cutmix-prob 1.0 "${thr[@]}") ;;
     # the table's setting; the probe's supervised-synth runs take no threshold, so this changes none of them
     cpu|probe) flags=("${thr[@]}") ;;
