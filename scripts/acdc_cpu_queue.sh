@@ -76,7 +76,7 @@ for item in $items; do
     # (-0.4 on patient003, at or above the table's curve to 1500: not run on the other two)
     tune_lam2) flags=(--ip.lambda 2 --fp.lambda 2 "${thr[@]}") ;;
     # the exemplar itself in half the labeled items instead of the spec's quarter (sweep 2)
-    # (-0.3 on patient003, above to 750 and below from 1000: not run on the other two)
+    # (-0.3 on patient003, above to 750, level or below from 1000: not run on the other two)
     tune_exprob05) flags=(--synthesis.exemplar-prob 0.5 "${thr[@]}") ;;
     # CutMix on every strong view instead of UniMatch's half (sweep 2); patient004 first,
     # the exemplar with the most room (three variants ended within 0.4 points of patient003's 0.698)
