@@ -18,6 +18,10 @@ cd "$(dirname "$0")/.." || exit 2
 data=${1:-../shared/data/acdc} runs=${2:-../runs}
 queue=${QUEUE:-configs/sweeps/acdc_cpu_queue.txt} config=${CONFIG:-configs/acdc_cpu.json}
 [ -f "$queue" ] || { echo "acdc_cpu_queue.sh: no queue file $queue" >&2; exit 2; }
+# one line a run: a second line for the same run would be skipped as done, or started by START
+# with the first line's flags
+dup=$(grep -v '^\s*\(#\|$\)' "$queue" | awk '{print $1 ":" $2 ":" $3}' | sort | uniq -d)
+[ -z "$dup" ] || { echo "acdc_cpu_queue.sh: $queue names a run twice: $dup" >&2; exit 2; }
 skip=${START:+1}
 while read -r dir m ex flags; do
   [ "$dir:$m:$ex" = "${START:-}" ] && skip=
