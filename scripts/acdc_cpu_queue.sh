@@ -10,13 +10,14 @@
 # folders of the earlier lines are gone and their rows are kept in results/ (summarise_runs.py
 # keeps a recorded row whose folder is absent).
 #
-#   [START=ITEM] [QUEUE=FILE] [CONFIG=FILE] scripts/acdc_cpu_queue.sh [DATA] [RUNS]
+#   [START=ITEM] [QUEUE=FILE] [CONFIG=FILE] [SPLIT=S] scripts/acdc_cpu_queue.sh [DATA] [RUNS]
 #   defaults: QUEUE configs/sweeps/acdc_cpu_queue.txt (issue 10's CPU runs), CONFIG
-#   configs/acdc_cpu.json, DATA ../shared/data/acdc, RUNS ../runs
+#   configs/acdc_cpu.json, SPLIT val (scored), DATA ../shared/data/acdc, RUNS ../runs; CMEMS
+#   (the binary, ./build/cmems) passes to scripts/experiment.sh
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
 data=${1:-../shared/data/acdc} runs=${2:-../runs}
-queue=${QUEUE:-configs/sweeps/acdc_cpu_queue.txt} config=${CONFIG:-configs/acdc_cpu.json}
+queue=${QUEUE:-configs/sweeps/acdc_cpu_queue.txt} config=${CONFIG:-configs/acdc_cpu.json} split=${SPLIT:-val}
 [ -f "$queue" ] || { echo "acdc_cpu_queue.sh: no queue file $queue" >&2; exit 2; }
 # one line a run: a second line for the same run would be skipped as done, or started by START
 # with the first line's flags
@@ -29,7 +30,7 @@ while read -r dir m ex flags; do
   while [ -e "$runs/PAUSE" ]; do sleep 15; done
   echo "$(date +%H:%M:%S) start $dir $m $ex"
   # shellcheck disable=SC2086  # flags are words
-  METHODS=$m EXEMPLARS=$ex SPLIT=val scripts/experiment.sh "$data" "$runs/$dir" --config "$config" $flags </dev/null \
+  METHODS=$m EXEMPLARS=$ex SPLIT=$split scripts/experiment.sh "$data" "$runs/$dir" --config "$config" $flags </dev/null \
     || echo "$(date +%H:%M:%S) failed $dir $m $ex (see $runs/$dir/$m-$ex.log)"
 done < <(grep -v '^\s*\(#\|$\)' "$queue")
 [ -n "$skip" ] && { echo "START=$START is not a line of $queue" >&2; exit 2; }

@@ -2,7 +2,8 @@
 # The experiment scripts that make docs/RESULTS.md's tables and run on a lent GPU, tiny, on
 # phantom data with the built binary: scripts/gpu_table.sh with a sweep file (folders, flags,
 # two runs at once; through scripts/experiment.sh and scripts/sweep_table.py), and its stop at
-# the deadline (the run stopped with a checkpoint, its curve so far reported). Needs $CMEMS.
+# the deadline (the run stopped with a checkpoint, its curve so far reported); the CPU queue
+# (scripts/acdc_cpu_queue.sh) with START and a queue file. Needs $CMEMS.
 set -u
 CMEMS=${CMEMS:?set CMEMS to the cmems binary}
 . "$(dirname "$0")/lib.sh"
@@ -33,6 +34,15 @@ check "at the deadline the run stops and the script still succeeds" 'table "$T/o
 check "the stopped run keeps its checkpoint, no scores" '[ -f "$T/runs2/s/cmems-phantom_000_5/checkpoint.safetensors" ] && [ ! -f "$T/runs2/s/cmems-phantom_000_5/command.txt" ] && [ ! -f "$T/runs2/s/cmems-phantom_000_5/eval.json" ]'
 check "its curve so far is reported, marked stopped" 'tail -1 "$T/out2.out" | grep -q "(stopped)" && python3 -c "import json,sys; r=json.load(open(\"$T/out2/table.json\"))[\"runs\"][0]; sys.exit(not (r[\"dice\"] is None and len(r[\"curve\"]) > 0))"'
 check "no cmems process is left behind" '! pgrep -f "$CMEMS .*$T/" >/dev/null'
+printf '%s\n' "# a comment" "q cmems phantom_000:5 --iterations 3" "q supervised phantom_001:5 --iterations 3 --pseudo.threshold 0.9" >"$T/queue.txt"
+queue() {  # RUNS [ENV...]: scripts/acdc_cpu_queue.sh on the phantom data with the tiny config
+  local runs=$1; shift
+  env CMEMS="$CMEMS" CONFIG="$T/tiny.json" SPLIT=test "$@" scripts/acdc_cpu_queue.sh "$T/data" "$runs" >"$runs.out" 2>&1
+}
+check "acdc_cpu_queue.sh starts at START and passes each line's flags to its run" 'queue "$T/q" QUEUE="$T/queue.txt" START=q:supervised:phantom_001:5 && [ ! -e "$T/q/q/cmems-phantom_000_5" ] && [ -f "$T/q/q/supervised-phantom_001_5/eval.json" ] && grep -q -- "--iterations 3 --pseudo.threshold 0.9" "$T/q/q/supervised-phantom_001_5/command.txt"'
+cp "$T/queue.txt" "$T/queue2.txt" && echo "q cmems phantom_000:5 --iterations 4" >>"$T/queue2.txt"
+check "acdc_cpu_queue.sh refuses a queue that names a run twice, and starts nothing" '! queue "$T/q2" QUEUE="$T/queue2.txt" && grep -q "names a run twice: q:cmems:phantom_000:5" "$T/q2.out" && [ ! -e "$T/q2" ]'
+check "acdc_cpu_queue.sh: a START that is no line of the queue fails" '! queue "$T/q3" QUEUE="$T/queue.txt" START=q:full:x && grep -q "is not a line of" "$T/q3.out"'
 mkdir -p "$T/fs/r"
 python3 -c "
 import json
