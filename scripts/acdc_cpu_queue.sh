@@ -19,9 +19,10 @@ cd "$(dirname "$0")/.." || exit 2
 data=${1:-../shared/data/acdc} runs=${2:-../runs}
 queue=${QUEUE:-configs/sweeps/acdc_cpu_queue.txt} config=${CONFIG:-configs/acdc_cpu.json} split=${SPLIT:-val}
 [ -f "$queue" ] || { echo "acdc_cpu_queue.sh: no queue file $queue" >&2; exit 2; }
+runs_of_queue() { grep -v '^\s*\(#\|$\)' "$queue"; }  # its lines, comments and blanks left out
 # one line a run: a second line for the same run would be skipped as done, or started by START
 # with the first line's flags
-dup=$(grep -v '^\s*\(#\|$\)' "$queue" | awk '{print $1 ":" $2 ":" $3}' | sort | uniq -d)
+dup=$(runs_of_queue | awk '{print $1 ":" $2 ":" $3}' | sort | uniq -d)
 [ -z "$dup" ] || { echo "acdc_cpu_queue.sh: $queue names a run twice: $dup" >&2; exit 2; }
 skip=${START:+1}
 while read -r dir m ex flags; do
@@ -32,6 +33,6 @@ while read -r dir m ex flags; do
   # shellcheck disable=SC2086  # flags are words
   METHODS=$m EXEMPLARS=$ex SPLIT=$split scripts/experiment.sh "$data" "$runs/$dir" --config "$config" $flags </dev/null \
     || echo "$(date +%H:%M:%S) failed $dir $m $ex (see $runs/$dir/$m-$ex.log)"
-done < <(grep -v '^\s*\(#\|$\)' "$queue")
+done < <(runs_of_queue)
 [ -n "$skip" ] && { echo "START=$START is not a line of $queue" >&2; exit 2; }
 echo "$(date +%H:%M:%S) queue done"
