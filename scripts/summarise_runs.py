@@ -61,8 +61,10 @@ for m, r in rows.items():
         r["lcc_mean_dice"], r["lcc_std_dice"] = mean_std([x["lcc"]["mean_dice"] for x in r["runs"]])
         r["lcc_mean_hd95"], r["lcc_std_hd95"] = mean_std([x["lcc"]["mean_hd95"] for x in r["runs"]])
 try:
+    # the repository's commit wherever it is run from (the runs' folder is usually outside it)
     commit = os.environ.get("COMMIT") or subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                                                        text=True).stdout.strip()
+                                                        text=True, cwd=os.path.dirname(os.path.abspath(__file__))
+                                                        ).stdout.strip() or "unknown"
 except OSError:  # no git (a device machine's copy of the tree)
     commit = "unknown"
 

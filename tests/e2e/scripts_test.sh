@@ -73,6 +73,9 @@ import json, sys
 m = json.load(open(\"$T/sum.json\"))[\"methods\"]
 sup, cm = m[\"supervised\"][\"runs\"], m[\"cmems\"][\"runs\"]
 sys.exit(not (len(sup) == 1 and sup[0].get(\"kept\") and len(cm) == 1 and \"kept\" not in cm[0] and \"--pseudo.threshold 0.9\" in cm[0][\"command\"]))"'
+check "summarise_runs.py records the repository's commit, run from the runs' folder" '(r=$PWD; cd "$T/runs" && python3 "$r/scripts/summarise_runs.py" b "$T/sum2.json" cmd machine >/dev/null) && python3 -c "
+import json, sys
+sys.exit(json.load(open(\"$T/sum2.json\"))[\"commit\"] != \"$(git rev-parse --short HEAD)\")"'
 mkdir -p "$T/fs/r4" "$T/repo/scripts" "$T/repo/results" && cp "$T/fs/r2/eval.json" "$T/fs/r4/" && cp scripts/frame_split.py "$T/repo/scripts/"
 check "frame_split.py records its command relative to the repository, run from elsewhere" '(cd "$T/fs" && python3 "$T/repo/scripts/frame_split.py" --out "$T/repo/results/s.json" r4 >/dev/null) && python3 -c "
 import json, sys
