@@ -18,10 +18,7 @@ struct WeakOptions {
   double rotation = 20.0, scale_min = 0.8, scale_max = 1.2;
 
   void describe(OptionList& l) {
-    l.add("mode", mode,
-          "weak geometric perturbation: every item gets a 90-degree turn, flip, rotation and "
-          "scale-crop (all), or one of turn+flip (p 1/2) / rotation (p 1/4) / nothing, then the "
-          "scale-crop (ssl4mis) [ref: SSL4MIS RandomGenerator; ours: measured, docs/RESULTS.md]");
+    l.add("mode", mode, "weak geometric perturbation: every item gets a 90-degree turn, flip, rotation and scale-crop (all), or one of turn+flip (p 1/2) / rotation (p 1/4) / nothing, then the scale-crop (ssl4mis) [ref: SSL4MIS RandomGenerator; ours: measured, docs/RESULTS.md]");
     l.add("rotation", rotation, "max rotation in degrees [ref: SSL4MIS: 20]", 0, 180);
     l.add("scale_min", scale_min, "min scale-crop factor [ref: UniMatch, ours]", 0.1, 10);
     l.add("scale_max", scale_max, "max scale-crop factor [ref: UniMatch, ours]", 0.1, 10);
@@ -44,8 +41,7 @@ struct StrongOptions {
     l.add("contrast", contrast, "max relative contrast change [ref: UniMatch: 0.5, ours]", 0, 1);
     l.add("gamma", gamma, "max |log gamma| [ours]", 0, 3);
     l.add("blur_prob", blur_prob, "Gaussian blur probability [ref: UniMatch: 0.5]", 0, 1);
-    l.add("blur_sigma", blur_sigma,
-          "max blur sigma in pixels of a 256-pixel slice (scaled with data.size) [ref: UniMatch: 2.0, ours]", 0.1, 16);
+    l.add("blur_sigma", blur_sigma, "max blur sigma in pixels of a 256-pixel slice (scaled with data.size) [ref: UniMatch: 2.0, ours]", 0.1, 16);
     l.add("noise", noise, "max Gaussian noise std [ours]", 0, 1);
     l.add("cutmix_prob", cutmix_prob, "CutMix probability [ref: UniMatch: 0.5]", 0, 1);
   }

@@ -34,6 +34,8 @@ std::string number_text(double v) {
 void check_range(const Option& o, double v, const std::string& origin) {
   CMEMS_CHECK(v >= o.min && v <= o.max && v == v, option_origin(origin, o.flag()), ": ", number_text(v),
               " is out of range [", number_text(o.min), ", ", number_text(o.max), "]");
+  CMEMS_CHECK(o.kind != Option::Kind::Int || int64_t(v) % o.step == 0, option_origin(origin, o.flag()), ": ",
+              number_text(v), " is not a multiple of ", o.step);
 }
 }  // namespace
 
@@ -60,7 +62,10 @@ std::string Option::type_name() const {
 std::string Option::allowed() const {
   switch (kind) {
     case Kind::Int:
-    case Kind::Real: return max > 1e299 ? "" : "[" + number_text(min) + ", " + number_text(max) + "]";
+    case Kind::Real:
+      if (max > 1e299) return "";
+      return "[" + number_text(min) + ", " + number_text(max) + "]" +
+             (step > 1 ? ", multiple of " + std::to_string(step) : "");
     case Kind::Bool: return "true, false";
     case Kind::Text: return "";
     case Kind::Choice: break;
@@ -117,9 +122,10 @@ Option OptionList::base(const char* name, const char* help, Option::Kind kind) c
   return o;
 }
 
-void OptionList::add(const char* name, int64_t& v, const char* help, double lo, double hi) {
+void OptionList::add(const char* name, int64_t& v, const char* help, double lo, double hi, int64_t step) {
+  CMEMS_CHECK(step >= 1, "option ", name, ": step ", step, " must be at least 1");
   Option o = base(name, help, Option::Kind::Int);
-  o.min = lo, o.max = hi;
+  o.min = lo, o.max = hi, o.step = step;
   o.get = [&v] { return json(v); };
   o.set = [&v, o](const json& j, const std::string& origin) {
     int64_t x = 0;

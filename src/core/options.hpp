@@ -70,6 +70,7 @@ struct Option {
   Kind kind = Kind::Text;
   std::vector<std::string> choices;  // Choice: the enum's names
   double min = -1e300, max = 1e300;  // Int, Real
+  int64_t step = 1;                  // Int: values must be multiples of it
   std::function<nlohmann::json()> get;
   /// Sets the field from a JSON value of the right type; throws naming `origin` (the file,
   /// or "" for a flag) and the option on a wrong type, an out-of-range number or an
@@ -80,7 +81,7 @@ struct Option {
   std::string flag() const;
   /// INT, FLOAT, BOOL, TEXT or {a|b|c}.
   std::string type_name() const;
-  /// What the help tables show: a range, the choices, or true/false.
+  /// What the help tables show: a range (and step), the choices, or true/false.
   std::string allowed() const;
   /// Sets the field from a flag's text.
   void parse(const std::string& text) const;
@@ -92,7 +93,8 @@ struct Option {
 class OptionList {
  public:
   OptionList& section(std::string prefix);
-  void add(const char* name, int64_t& v, const char* help, double lo, double hi);
+  /// An integer in [lo, hi]; with `step`, a multiple of it.
+  void add(const char* name, int64_t& v, const char* help, double lo, double hi, int64_t step = 1);
   void add(const char* name, double& v, const char* help, double lo, double hi);
   void add(const char* name, bool& v, const char* help);
   void add(const char* name, std::string& v, const char* help);

@@ -19,13 +19,8 @@ struct DataOptions {
   LabeledSource labeled = LabeledSource::Synth;
 
   void describe(OptionList& l) {
-    l.add("size", size, "training slice size in pixels (square) [ref: SSL4MIS: 256]", 16, 4096);
-    l.add("labeled", labeled,
-          "labeled batch source: exemplar, exemplar + synthesis, or all labels (upper bound) [paper]");
-  }
-  void check() const {
-    check_ranges(*this, "data");
-    CMEMS_CHECK(size % 16 == 0, "option --data.size: ", size, " must be a multiple of 16 (four 2x poolings)");
+    l.add("size", size, "training slice size in pixels (square; four 2x poolings) [ref: SSL4MIS: 256]", 16, 4096, 16);
+    l.add("labeled", labeled, "labeled batch source: exemplar, exemplar + synthesis, or all labels (upper bound) [paper]");
   }
 };
 }  // namespace cmems

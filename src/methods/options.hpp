@@ -41,9 +41,7 @@ struct BatchOptions {
   void describe(OptionList& l) {
     l.add("labeled", labeled, "labeled batch size [spec: 12]", 1, 4096);
     l.add("unlabeled", unlabeled, "unlabeled batch size [spec: 12]", 1, 4096);
-    l.add("forward", forward,
-          "labeled batch and unlabeled weak view through the networks as two batches, or as one "
-          "(shared BatchNorm statistics) [ref: UniMatch, SSL4MIS's CPS: one; ours, measured]");
+    l.add("forward", forward, "labeled batch and unlabeled weak view through the networks as two batches, or as one (shared BatchNorm statistics) [ref: UniMatch, SSL4MIS's CPS: one; ours, measured]");
   }
 };
 
@@ -53,9 +51,7 @@ struct PseudoOptions {
 
   void describe(OptionList& l) {
     l.add("threshold", threshold, "pseudo-label confidence threshold [spec: 0.95]", 0, 1);
-    l.add("teacher", teacher,
-          "pass the pseudo-labels come from: the student's own weak-view pass (with dropout), or a "
-          "separate pass without dropout [ours, measured]");
+    l.add("teacher", teacher, "pass the pseudo-labels come from: the student's own weak-view pass (with dropout), or a separate pass without dropout [ours, measured]");
   }
 };
 
@@ -66,8 +62,7 @@ struct LossOptions {
 
   void describe(OptionList& l) {
     l.add("sup_weight", sup_weight, "weight of the supervised term [spec: 1; UniMatch: 0.5]", 0, 100);
-    l.add("deep_supervision", deep_supervision,
-          "also supervise the auxiliary heads on the labeled batch where L_fp compares them [ours, measured]");
+    l.add("deep_supervision", deep_supervision, "also supervise the auxiliary heads on the labeled batch where L_fp compares them [ours, measured]");
     l.add("rampup", rampup, "sigmoid ramp-up length, fraction of training [spec: 0.2]", 0, 1);
   }
 };
@@ -135,7 +130,7 @@ struct MethodOptions {
     check_ranges(*this, "");
     CMEMS_CHECK(models == 2 || (ip.mode != Consistency::Cross && fp.mode != Consistency::Cross),
                 "option --models 1 cannot be combined with cross-model terms (--ip.mode/--fp.mode cross)");
-    data.check(), synthesis.check(), weak.check();
+    synthesis.check(), weak.check();
   }
 };
 }  // namespace cmems

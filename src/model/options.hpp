@@ -29,9 +29,7 @@ struct ModelOptions {
 
   void describe(OptionList& l) {
     l.add("width", width, "channels of the first U-Net level [ref: SSL4MIS: 16]", 2, 256);
-    l.add("init", init,
-          "weight initialisation: PyTorch's default for every model (seeds differ), or model A "
-          "Kaiming-normal and model B Xavier-normal [ref: SSL4MIS; ours: measured, docs/RESULTS.md]");
+    l.add("init", init, "weight initialisation: PyTorch's default for every model (seeds differ), or model A Kaiming-normal and model B Xavier-normal [ref: SSL4MIS; ours: measured, docs/RESULTS.md]");
   }
 };
 
@@ -42,8 +40,7 @@ struct PerfOptions {
   bool cudnn_benchmark = true;
 
   void describe(OptionList& l) {
-    l.add("channels_last", channels_last,
-          "channels-last memory format for the networks and their inputs (GPU: ~1.7x faster) [ref: docs/gpu.md]");
+    l.add("channels_last", channels_last, "channels-last memory format for the networks and their inputs (GPU: ~1.7x faster) [ref: docs/gpu.md]");
     l.add("amp", amp, "autocast of the training forward passes: none, or bf16 [ref: torch.autocast]");
     l.add("cudnn_benchmark", cudnn_benchmark, "cuDNN autotuning (CUDA only) [ref: docs/gpu.md]");
   }

@@ -21,30 +21,26 @@ struct SynthOptions {
   double translate = 0.2;
   bool flip = true;
   double elastic = 0.0;
-  double dilate = 3.0;
-  double feather = 1.5;
   double gamma = 0.3, contrast = 0.2, brightness = 0.1;
   bool match_stats = true;
+  double dilate = 3.0;
+  double feather = 1.5;
 
   void describe(OptionList& l) {
-    l.add("exemplar_prob", exemplar_prob,
-          "probability that a labeled item is the exemplar rather than a synthetic sample [spec: 0.25]", 0, 1);
+    l.add("exemplar_prob", exemplar_prob, "probability that a labeled item is the exemplar rather than a synthetic sample [spec: 0.25]", 0, 1);
     l.add("outside", outside, "label outside the pasted mask [ours, to measure]");
     l.add("rotation", rotation, "max rotation in degrees [ours]", 0, 180);
     l.add("scale_min", scale_min, "min scale [ours]", 0.1, 10);
     l.add("scale_max", scale_max, "max scale [ours]", 0.1, 10);
     l.add("translate", translate, "max shift, fraction of the size [ours]", 0, 1);
     l.add("flip", flip, "random flips and 90-degree turns [ours]");
-    l.add("elastic", elastic,
-          "elastic displacement in pixels of a 256-pixel slice (scaled with data.size), 0 = off [ours]", 0, 64);
-    l.add("dilate", dilate,
-          "paste-mask dilation radius in pixels of a 256-pixel slice (scaled with data.size) [ours]", 0, 64);
-    l.add("feather", feather,
-          "paste-mask feather sigma in pixels of a 256-pixel slice (scaled with data.size) [ours]", 0, 32);
+    l.add("elastic", elastic, "elastic displacement in pixels of a 256-pixel slice (scaled with data.size), 0 = off [ours]", 0, 64);
     l.add("gamma", gamma, "max |log gamma| of the exemplar [ours]", 0, 3);
     l.add("contrast", contrast, "max relative contrast change [ours]", 0, 1);
     l.add("brightness", brightness, "max brightness shift [ours]", 0, 1);
     l.add("match_stats", match_stats, "match the pasted region's mean/std to the background's [ours]");
+    l.add("dilate", dilate, "paste-mask dilation radius in pixels of a 256-pixel slice (scaled with data.size) [ours]", 0, 64);
+    l.add("feather", feather, "paste-mask feather sigma in pixels of a 256-pixel slice (scaled with data.size) [ours]", 0, 32);
   }
   void check() const {
     check_ranges(*this, "synthesis");

@@ -97,6 +97,25 @@ TEST(Options, CheckFindsValuesSetDirectly) {
   EXPECT_EQ(error_of([&] { check_ranges(d, "demo"); }), "option --demo.rate: 1.5 is out of range [0, 1]");
 }
 
+TEST(Options, StepAcceptsOnlyMultiplesFromJsonFlagsAndDirectSets) {
+  int64_t size = 32;
+  OptionList l;
+  l.add("size", size, "pixels", 16, 4096, 16);
+  EXPECT_EQ(l.find("size").allowed(), "[16, 4096], multiple of 16");
+  l.find("size").parse("48");
+  EXPECT_EQ(size, 48);
+  EXPECT_EQ(error_of([&] { l.find("size").parse("100"); }), "option --size: 100 is not a multiple of 16");
+  EXPECT_EQ(error_of([&] { l.apply_json({{"size", 40}}, "f.json"); }),
+            "f.json: option --size: 40 is not a multiple of 16");
+  EXPECT_EQ(size, 48);
+  size = 50;
+  EXPECT_EQ(error_of([&] { l.check(); }), "option --size: 50 is not a multiple of 16");
+  Demo d;
+  OptionList plain;
+  d.describe(plain);
+  EXPECT_EQ(plain.find("count").allowed(), "[1, 10]");
+}
+
 TEST(Options, RestrictedTextAcceptsOnlyItsChoices) {
   std::string method = "a";
   OptionList l;

@@ -26,6 +26,7 @@ check "evaluate --run" '"$CMEMS" evaluate --run "$T/run" --data "$T/data" --out 
 check "evaluate writes JSON and CSV" 'grep -q "\"mean\"" "$T/eval.json" && head -1 "$T/eval.csv" | grep -q "case,class,dice,hd95"'
 check "synth writes NIfTI and PNG" '"$CMEMS" synth --data "$T/data" --out "$T/syn" -n 3 --data.size 32 >/dev/null && [ -f "$T/syn/synth_002.png" ] && [ -f "$T/syn/synth_002_0000.nii.gz" ] && [ -f "$T/syn/exemplar.nii.gz" ]'
 check "list shows methods and options" '"$CMEMS" list | grep -q unimatch && "$CMEMS" list | grep -q -- --synthesis.outside'
+check "docs/config.md is what list --markdown prints" '"$CMEMS" list --markdown | diff - "$(dirname "$0")/../../docs/config.md" >&2'
 check "predict" '"$CMEMS" predict --model "$T/run" -i "$T/data/imagesTs" -o "$T/pred" >/dev/null'
 check "predict drops _0000" '[ -f "$T/pred/phantom_500.nii.gz" ] && [ -f "$T/pred/phantom_501.nii.gz" ]'
 check "predict writes QC beside each segmentation (two-model run)" '[ -f "$T/pred/phantom_500_qc.nii.gz" ] && [ -f "$T/pred/phantom_501_entropy.nii.gz" ] && python3 -c "import json,sys; j=json.load(open(\"$T/pred/qc.json\")); c=j[\"cases\"]; sys.exit(not (len(c) == 2 and all(0 <= x[\"qc_score\"] <= 1 and x[\"disagreement_ml\"] >= 0 for x in c)))" && [ $(grep -c "\"case\"" "$T/pred/qc.json") -eq 2 ] && [ $(wc -l <"$T/pred/qc.json") -eq 5 ]'
@@ -49,6 +50,7 @@ expect_error "unknown method" "unknown method 'magic'" "$CMEMS" train --data "$T
 expect_error "unknown flag" "--no-such-flag" "$CMEMS" train --data "$T/data" --out "$T/r7" --no-such-flag 3
 expect_error "existing report kept" "report exists" "$CMEMS" evaluate --run "$T/run" --data "$T/data" --out "$T/eval.json"
 expect_error "option out of range" "pseudo.threshold" "$CMEMS" train --data "$T/data" --out "$T/r4" --pseudo.threshold 2
+expect_error "slice size not a multiple of 16" "option --data.size: 100 is not a multiple of 16" "$CMEMS" train --data "$T/data" --out "$T/r4" --data.size 100
 expect_error "bad exemplar" "exemplar 'phantom_000:99'" "$CMEMS" train --data "$T/data" --out "$T/r5" --exemplar phantom_000:99 $SMALL --iterations 1
 cp "$T/run/weights.safetensors" "$T/w.bak"
 expect_error "non-empty run folder refused" "not empty" "$CMEMS" train --data "$T/data" --out "$T/run" --iterations 2 $SMALL
