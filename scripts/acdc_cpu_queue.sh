@@ -12,12 +12,12 @@
 #
 #   [START=ITEM] [QUEUE=FILE] [CONFIG=FILE] [SPLIT=S] scripts/acdc_cpu_queue.sh [DATA] [RUNS]
 #   defaults: QUEUE configs/sweeps/acdc_cpu_queue.txt (issue 10's CPU runs), CONFIG
-#   configs/acdc_cpu.json, SPLIT val (scored), DATA ../shared/data/acdc, RUNS ../runs; CMEMS
+#   configs/cpu.json, SPLIT val (scored), DATA ../shared/data/acdc, RUNS ../runs; CMEMS
 #   (the binary, ./build/cmems) passes to scripts/experiment.sh
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
 data=${1:-../shared/data/acdc} runs=${2:-../runs}
-queue=${QUEUE:-configs/sweeps/acdc_cpu_queue.txt} config=${CONFIG:-configs/acdc_cpu.json} split=${SPLIT:-val}
+queue=${QUEUE:-configs/sweeps/acdc_cpu_queue.txt} config=${CONFIG:-configs/cpu.json} split=${SPLIT:-val}
 [ -f "$queue" ] || { echo "acdc_cpu_queue.sh: no queue file $queue" >&2; exit 2; }
 runs_of_queue() { grep -v '^\s*\(#\|$\)' "$queue"; }  # its lines, comments and blanks left out
 # one line a run: a second line for the same run would be skipped as done, or started by START

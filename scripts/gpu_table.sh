@@ -9,7 +9,7 @@
 # (scripts/summarise_runs.py per folder, all in $OUT/table.json).
 #
 #   ITEMS="cmems:patient004_frame01_slice_6 cmems:patient005_frame01_slice_6" scripts/gpu_table.sh
-#   SWEEP=configs/sweep.txt PARALLEL=8 THREADS=2 CONFIG=configs/acdc_cpu.json scripts/gpu_table.sh
+#   SWEEP=configs/sweep.txt PARALLEL=8 THREADS=2 CONFIG=configs/cpu.json scripts/gpu_table.sh
 #   DEVICE=cpu DATA=/tmp/ph SPLIT=test CONFIG=/tmp/tiny.json ITEMS="cmems:phantom_000:5" JOBS=2 \
 #     ITERATIONS=20 scripts/gpu_table.sh      # the same steps here, tiny, for testing
 #

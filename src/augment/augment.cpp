@@ -19,6 +19,7 @@ GeometricParams sample_weak(const WeakOptions& c, int64_t b, Rng& rng, const tor
   auto turns = rng.integers({b}, 4, dev).to(torch::kFloat) * (kPi / 2);
   auto small = rng.uniform({b}, -c.rotation, c.rotation, dev) * (kPi / 180);
   auto flip = rng.bernoulli({b}, 0.5, dev);
+  if (!c.dihedral) turns = turns * 0.0, flip = flip * 0.0;  // same draws, orientation kept
   auto angle = turns + small;
   if (c.mode == WeakMode::Ssl4mis) {  // one of: 90° turn + flip (p ½), small rotation (p ¼), nothing
     auto u = rng.uniform({b}, 0, 1, dev);

@@ -59,7 +59,9 @@ Evaluation evaluate_run(const std::string& run, const std::string& data, std::st
   Config c;
   Predictor pred = load_predictor(run, device, infer, &c);
   apply_threads(threads, c);
-  auto reader = DatasetReader::open(data);
+  // The run's held-out cases are split "val" (of the data it trained on); other splits, and
+  // other datasets, are read as they are.
+  auto reader = DatasetReader::open(data, split == "val" ? c.data.holdout : "");
   CMEMS_CHECK(reader->class_names().size() == pred.class_names().size(), data, ": the dataset has ",
               reader->class_names().size(), " classes, the model ", pred.class_names().size());
   if (split.empty()) split = reader->default_split();

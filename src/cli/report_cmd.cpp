@@ -151,7 +151,9 @@ Runner add_report(CLI::App& app) {
         CMEMS_FAIL(a->eval, ": not a cmems evaluate report (", e.what(), ")");
       }
     }
-    auto reader = DatasetReader::open(a->data);
+    // The run's held-out cases are split "val" (as in evaluate).
+    const bool val = ev.contains("evaluated") && ev["evaluated"].value("split", "") == "val";
+    auto reader = DatasetReader::open(a->data, val ? c.data.holdout : "");
     const std::vector<std::string> names = reader->class_names();
     std::ostringstream h;
     h << "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>cmems report: "

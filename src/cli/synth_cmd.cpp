@@ -46,7 +46,7 @@ Runner add_synth(CLI::App& app) {
   add_config_flags(*cmd, a->flags);
   return [a] {
     Config c = resolve_config(a->flags, a->config);
-    auto reader = DatasetReader::open(a->data);
+    auto reader = DatasetReader::open(a->data, c.data.holdout);
     const std::string exemplar = reader->training_exemplar(c.run.exemplar, false);
     prepare_output_dir(a->out, a->force);
     apply_threads(c.run.threads);

@@ -49,7 +49,6 @@ ValidationFn validation_fn(const DatasetReader& reader, const Config& c, const R
 
 TrainedRun run_training(Config c, const std::string& data, const std::string& run, bool force, bool resume,
                         bool live) {
-  auto reader = DatasetReader::open(data);
   fs::path cfg_path = fs::path(run) / "config.json";
   if (resume) {
     // A resumed run keeps its saved configuration; only the length, device and thread
@@ -60,6 +59,9 @@ TrainedRun run_training(Config c, const std::string& data, const std::string& ru
     saved.run.threads = c.run.threads;
     c = saved;
   }
+  // The holdout file is recorded by its absolute path: evaluate and report find it from anywhere.
+  if (!c.data.holdout.empty()) c.data.holdout = fs::absolute(c.data.holdout).lexically_normal().string();
+  auto reader = DatasetReader::open(data, c.data.holdout);
   prepare_output_dir(run, force, resume);
   const torch::Device dev = resolve_device(c.run.device);
   apply_threads(c.run.threads);

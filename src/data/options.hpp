@@ -17,10 +17,12 @@ CMEMS_ENUM_NAMES(LabeledSource,
 struct DataOptions {
   int64_t size = 256;
   LabeledSource labeled = LabeledSource::Synth;
+  std::string holdout;
 
   void describe(OptionList& l) {
     l.add("size", size, "training slice size in pixels (square; four 2x poolings) [ref: SSL4MIS: 256]", 16, 4096, 16);
     l.add("labeled", labeled, "labeled batch source: exemplar, exemplar + synthesis, or all labels (upper bound) [paper]");
+    l.add("holdout", holdout, "NIfTI: file naming training cases to hold out of training as split 'val', the one scored during training (one case per line, or nnU-Net's splits_final.json: fold 0's val); empty = none [ref: nnU-Net splits]");
   }
 };
 }  // namespace cmems

@@ -52,6 +52,10 @@ bool has_foreground(const std::vector<uint8_t>& l) {
 
 }  // namespace
 
+void DatasetReader::hold_out(const std::vector<std::string>&, const std::string& source) {
+  CMEMS_FAIL(source, ": holding out training cases works on NIfTI datasets only (this one is ", kind(), ")");
+}
+
 LabeledImage2D DatasetReader::exemplar(const std::string& id) const {
   LabeledImage2D e = labeled_slice(id);
   CMEMS_CHECK(int64_t(e.label.size()) == e.image.h * e.image.w, "exemplar '", id,
@@ -187,18 +191,38 @@ class NnunetReader final : public DatasetReader {
     return out;
   }
 
-  std::string default_split() const override { return "test"; }
+  void hold_out(const std::vector<std::string>& cases, const std::string& source) override {
+    for (auto& c : cases) {
+      auto it = std::find(train_.begin(), train_.end(), c);
+      CMEMS_CHECK(it != train_.end(), source, ": '", c, "' is not a training case of ",
+                  (root_ / "imagesTr").string(),
+                  std::find(held_.begin(), held_.end(), c) != held_.end() ? " (named twice)" : "");
+      train_.erase(it);
+      held_.push_back(c);
+    }
+    CMEMS_CHECK(!train_.empty(), source, ": holds out every training case");
+  }
+
+  std::string default_split() const override { return held_.empty() ? "test" : "val"; }
   std::vector<std::string> cases(const std::string& split) const override {
     if (split == "train") return train_;
-    CMEMS_CHECK(split == "test", "split '", split, "': a NIfTI dataset has splits 'test' and 'train'");
+    if (split == "val") {
+      CMEMS_CHECK(!held_.empty(), "split 'val': no training case is held out (option --data.holdout FILE)");
+      return held_;
+    }
+    CMEMS_CHECK(split == "test", "split '", split, "': a NIfTI dataset has splits 'test', 'train' and, with --data.holdout, 'val'");
     auto c = list_cases("imagesTs");
     CMEMS_CHECK(!c.empty(), (root_ / "imagesTs").string(), ": no test images (*_0000", ending_, ")");
     return c;
   }
 
   CaseVolume volume(const std::string& split, const std::string& name) const override {
-    const std::string img_dir = split == "train" ? "imagesTr" : "imagesTs";
-    const std::string lab_dir = split == "train" ? "labelsTr" : "labelsTs";
+    const bool tr = split == "train" || split == "val";  // held-out cases live in imagesTr
+    if (split == "val")
+      CMEMS_CHECK(std::find(held_.begin(), held_.end(), name) != held_.end(), "split 'val': '", name,
+                  "' is not a held-out case");
+    const std::string img_dir = tr ? "imagesTr" : "imagesTs";
+    const std::string lab_dir = tr ? "labelsTr" : "labelsTs";
     CaseVolume v;
     v.name = name;
     v.image = load_image(img_dir, name);
@@ -213,7 +237,7 @@ class NnunetReader final : public DatasetReader {
                     lp.string(), ": label spacing differs from the image's along axis ", a);
       check_labels(v.label.data, num_classes(), lp.string());
     } else {
-      CMEMS_CHECK(split != "train", lp.string(), ": label file does not exist");
+      CMEMS_CHECK(!tr, lp.string(), ": label file does not exist");
     }
     return v;
   }
@@ -248,7 +272,7 @@ class NnunetReader final : public DatasetReader {
   std::string channel_, ending_;
   std::vector<std::string> classes_;
   int64_t num_training_ = 0;
-  std::vector<std::string> train_;
+  std::vector<std::string> train_, held_;  // held_: held out of training (split "val")
 };
 
 // ---------------------------------------------------------------------------------------
@@ -450,7 +474,23 @@ class SynapseReader final : public DatasetReader {
 };
 }  // namespace
 
-std::unique_ptr<DatasetReader> DatasetReader::open(const std::string& root) {
+std::vector<std::string> read_holdout_file(const std::string& path) {
+  require_exists(path, "holdout file");
+  if (fs::path(path).extension() != ".json") return read_list(path);
+  const json j = read_json_file(path);
+  std::vector<std::string> out;
+  try {  // nnU-Net: [{"train": [...], "val": [...]}, ...], one object per fold
+    CMEMS_CHECK(j.is_array() && !j.empty(), path, ": expected nnU-Net's splits_final.json, a list of folds");
+    out = j.at(0).at("val").get<std::vector<std::string>>();
+  } catch (const json::exception& e) {
+    CMEMS_FAIL(path, ": fold 0 has no list 'val' of case names (", e.what(), ")");
+  }
+  CMEMS_CHECK(!out.empty(), path, ": fold 0's 'val' is empty");
+  return out;
+}
+
+namespace {
+std::unique_ptr<DatasetReader> open_layout(const std::string& root) {
   fs::path r(root);
   require_exists(r, "dataset folder");
   CMEMS_CHECK(fs::is_directory(r), root, ": not a folder");
@@ -459,5 +499,12 @@ std::unique_ptr<DatasetReader> DatasetReader::open(const std::string& root) {
   if (fs::exists(r / "train_slices.list")) return std::make_unique<AcdcReader>(r);
   if (fs::exists(r / "lists" / "lists_Synapse" / "train.txt")) return std::make_unique<SynapseReader>(r);
   CMEMS_FAIL(root, ": not a dataset (expected dataset.json for nnU-Net NIfTI, train_slices.list for ACDC HDF5, or lists/lists_Synapse/train.txt for Synapse)");
+}
+}  // namespace
+
+std::unique_ptr<DatasetReader> DatasetReader::open(const std::string& root, const std::string& holdout) {
+  auto reader = open_layout(root);
+  if (!holdout.empty()) reader->hold_out(read_holdout_file(holdout), holdout);
+  return reader;
 }
 }  // namespace cmems

@@ -49,7 +49,8 @@ class DatasetReader {
  public:
   virtual ~DatasetReader() = default;
   /// Detects the layout of `root` and opens it; throws with the path when unknown.
-  static std::unique_ptr<DatasetReader> open(const std::string& root);
+  /// `holdout`: a file naming training cases to hold out (`data.holdout`, see hold_out).
+  static std::unique_ptr<DatasetReader> open(const std::string& root, const std::string& holdout = "");
 
   virtual std::string kind() const = 0;
   /// How new NIfTI images must be normalised for a model trained on this data: the NIfTI
@@ -76,7 +77,14 @@ class DatasetReader {
   /// Every training slice with its label: only for the `full` upper bound.
   virtual std::vector<LabeledImage2D> all_labeled_slices() const = 0;
 
-  /// Evaluation split: NIfTI "test" (imagesTs/labelsTs); ACDC NAME.list (default "val").
+  /// Holds the named training cases out of training: none of their slices is a training
+  /// slice, an unlabeled slice, an exemplar or a `full` label; they form the split "val",
+  /// which becomes the default split. NIfTI datasets only (ACDC has val.list); throws
+  /// naming `source` for a case that is not a training case, or a repeated one.
+  virtual void hold_out(const std::vector<std::string>& cases, const std::string& source);
+
+  /// Evaluation split: NIfTI "test" (imagesTs/labelsTs), or "val" when cases are held out;
+  /// ACDC NAME.list (default "val").
   virtual std::string default_split() const = 0;
   virtual std::vector<std::string> cases(const std::string& split) const = 0;
   virtual CaseVolume volume(const std::string& split, const std::string& name) const = 0;
@@ -86,6 +94,10 @@ class DatasetReader {
   /// ID when it is no training slice.
   virtual LabeledImage2D labeled_slice(const std::string& id) const = 0;
 };
+
+/// The cases a holdout file names: nnU-Net's splits_final.json (fold 0's "val"), or a text
+/// file with one case per line. Throws naming the file when it is unreadable or empty.
+std::vector<std::string> read_holdout_file(const std::string& path);
 
 /// Per-volume normalisation used for NIfTI images (see the header comment).
 void normalise_volume(ImageVolume& v, const std::string& channel_name);

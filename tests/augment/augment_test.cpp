@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <cmath>
+
 #include "augment/augment.hpp"
 #include "losses/losses.hpp"
 #include "test_util.hpp"
@@ -51,6 +53,25 @@ TEST(Weak, Ssl4misModeLeavesAQuarterUntouchedAndTurnsHalf) {
   auto lattice = ((theta - theta.round()).abs().amax({1, 2}) < 1e-5).to(torch::kDouble).mean().item<double>();
   EXPECT_NEAR(untouched, 0.25 + 0.5 / 8, 0.03);  // nothing, or the identity among the 8 turn+flips
   EXPECT_NEAR(lattice, 0.75, 0.03);
+}
+
+// weak.dihedral false keeps the orientation: no 90-degree turn and no flip in either mode,
+// only the small rotation (|angle| <= weak.rotation) and the scale-crop.
+TEST(Weak, WithoutDihedralNoItemIsTurnedOrFlipped) {
+  for (auto mode : {WeakMode::Ssl4mis, WeakMode::All}) {
+    WeakOptions c;
+    c.mode = mode;
+    c.dihedral = false;
+    c.scale_min = c.scale_max = 1.0;
+    Rng rng(4);
+    auto theta = sample_weak(c, 2000, rng, torch::kCPU).theta;
+    auto cos_a = theta.select(1, 0).select(1, 0), sin_a = theta.select(1, 1).select(1, 0);
+    auto det = cos_a * theta.select(1, 1).select(1, 1) - theta.select(1, 0).select(1, 1) * sin_a;
+    EXPECT_GT(det.min().item<float>(), 0.99f) << int(mode);  // no flip (a flip has det -1)
+    EXPECT_GT(cos_a.min().item<float>(), std::cos(20.5 * 3.14159265 / 180)) << int(mode);  // |angle| <= 20
+    if (mode == WeakMode::All)  // every item rotated a little: the draws still vary
+      EXPECT_GT(sin_a.abs().max().item<float>(), 0.2f);
+  }
 }
 
 TEST(CutMix, MixesImagesAndLabelsWithTheSameBox) {

@@ -18,9 +18,14 @@ for sub in demo phantom train evaluate predict synth report list; do
 done
 check "phantom" '"$CMEMS" phantom --out "$T/data" --cases 3 --test-cases 2 --seed 1 >/dev/null'
 check "phantom layout" '[ -f "$T/data/dataset.json" ] && [ -f "$T/data/imagesTr/phantom_000_0000.nii.gz" ] && [ -f "$T/data/labelsTs/phantom_500.nii.gz" ]'
-check "train" '"$CMEMS" train --data "$T/data" --out "$T/run" --method cmems --iterations 4 --log-every 2 $SMALL >/dev/null 2>&1'
+check "train" '"$CMEMS" train --data "$T/data" --out "$T/run" --method cmems --iterations 4 --log-every 2 $SMALL >/dev/null 2>"$T/run.err"'
 check "run folder" '[ -f "$T/run/config.json" ] && [ -f "$T/run/weights.safetensors" ] && [ -f "$T/run/checkpoint.safetensors" ] && [ $(wc -l <"$T/run/metrics.jsonl") -eq 2 ]'
 check "train --val-every scores the test split into metrics.jsonl" '"$CMEMS" train --data "$T/data" --out "$T/runv" --method supervised --iterations 4 --log-every 4 --val-every 2 $SMALL >/dev/null 2>&1 && [ $(grep -c "\"val_dice\"" "$T/runv/metrics.jsonl") -eq 2 ] && python3 -c "import json,sys; j=[json.loads(l) for l in open(\"$T/runv/metrics.jsonl\")]; sys.exit(not (j[0][\"iteration\"] == 2 and 0 <= j[-1][\"val_dice\"] <= 1))"'
+printf 'phantom_001\n' >"$T/holdout.txt"
+check "train --data.holdout scores the held-out cases (split val) and never trains on them" '(cd "$T" && "$CMEMS" train --data data --out "$T/runh" --method supervised --iterations 2 --log-every 2 --val-every 2 --data.holdout holdout.txt $SMALL >/dev/null 2>"$T/runh.err") && grep -q "\"holdout\": \"$T/holdout.txt\"" "$T/runh/config.json" && grep -q "\"val_dice\"" "$T/runh/metrics.jsonl" && grep -q "exemplar phantom_000:" "$T/runh.err" && [ $(grep -o "[0-9]* unlabeled slices" "$T/runh.err" | cut -d" " -f1) -lt $(grep -o "[0-9]* unlabeled slices" "$T/run.err" | cut -d" " -f1) ]'
+check "evaluate --split val scores the run's held-out cases; the default split is the test set" '"$CMEMS" evaluate --run "$T/runh" --data "$T/data" --split val --out "$T/evalh.json" >/dev/null && python3 -c "import json,sys; j=json.load(open(\"$T/evalh.json\")); sys.exit(not ([c[\"case\"] for c in j[\"cases\"]] == [\"phantom_001\"] and j[\"evaluated\"][\"split\"] == \"val\"))" && "$CMEMS" evaluate --run "$T/runh" --data "$T/data" --out "$T/evalt.json" >/dev/null && grep -q "\"split\": \"test\"" "$T/evalt.json"'
+printf 'phantom_001\nnot_a_case\n' >"$T/badholdout.txt"
+expect_error "holdout naming no training case" "badholdout.txt: 'not_a_case' is not a training case" "$CMEMS" train --data "$T/data" --out "$T/rh2" --data.holdout "$T/badholdout.txt" $SMALL --iterations 1
 check "config.json names the exemplar" 'grep -q "\"exemplar\": \"phantom_000:" "$T/run/config.json"'
 check "evaluate --run" '"$CMEMS" evaluate --run "$T/run" --data "$T/data" --out "$T/eval.json" | grep -q mean'
 check "evaluate writes JSON and CSV" 'grep -q "\"mean\"" "$T/eval.json" && head -1 "$T/eval.csv" | grep -q "case,class,dice,hd95"'

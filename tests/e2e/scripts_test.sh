@@ -76,6 +76,17 @@ sys.exit(not (len(sup) == 1 and sup[0].get(\"kept\") and len(cm) == 1 and \"kept
 check "summarise_runs.py records the repository's commit, run from the runs' folder" '(r=$PWD; cd "$T/runs" && python3 "$r/scripts/summarise_runs.py" b "$T/sum2.json" cmd machine >/dev/null) && python3 -c "
 import json, sys
 sys.exit(json.load(open(\"$T/sum2.json\"))[\"commit\"] != \"$(git rev-parse --short HEAD)\")"'
+check "generality_summary.py: one row a run with dataset, scores both ways, QC and command; an incomplete table does not meet the acceptance" 'python3 scripts/generality_summary.py "$T/runs/a" "$T/runs/b" "$T/gen.json" cmd machine >"$T/gen.md" && python3 -c "
+import json, sys
+j = json.load(open(\"$T/gen.json\"))
+rows = {(r[\"dataset\"], r[\"method\"]): r for r in j[\"runs\"]}
+ok = sorted(rows) == [(\"acdc\", \"cmems\"), (\"acdc\", \"supervised\"), (\"la\", \"cmems\")]
+c = rows[(\"acdc\", \"cmems\")]
+ok = ok and c[\"exemplar\"] == \"phantom_000:5\" and set(c[\"lcc\"][\"classes\"]) == {\"RV\", \"Myo\", \"LV\"} and \"qc_spearman_rho\" in c
+ok = ok and \"qc_spearman_rho\" not in rows[(\"acdc\", \"supervised\")] and \"command\" in c and 0 <= c[\"raw\"][\"mean_dice\"] <= 1
+a = j[\"acceptance\"]
+ok = ok and a[\"acdc\"][\"met\"] is False and a[\"acdc\"][\"above\"][\"fixmatch\"] == {} and a[\"la\"][\"exemplars\"] == 1
+sys.exit(not ok)" && grep -q "^| la | \`cmems\`" "$T/gen.md"'
 mkdir -p "$T/fs/r4" "$T/repo/scripts" "$T/repo/results" && cp "$T/fs/r2/eval.json" "$T/fs/r4/" && cp scripts/frame_split.py "$T/repo/scripts/"
 check "frame_split.py records its command relative to the repository, run from elsewhere" '(cd "$T/fs" && python3 "$T/repo/scripts/frame_split.py" --out "$T/repo/results/s.json" r4 >/dev/null) && python3 -c "
 import json, sys

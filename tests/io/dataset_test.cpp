@@ -69,6 +69,60 @@ TEST(NnunetReader, TrainingNeedsOnlyTheExemplarsLabelFile) {
   EXPECT_THROW(r->exemplar("phantom_001:3"), Error);  // its label file is gone
 }
 
+// A validation split held out of imagesTr by a list (data.holdout): none of its slices or
+// labels reaches training, it is split "val", and the default split becomes "val".
+TEST(NnunetReader, HeldOutCasesLeaveTrainingAndFormSplitVal) {
+  TempDir d;
+  small_phantom(d.str());
+  std::ofstream(d.str("holdout.txt")) << "phantom_000\n\n";
+  auto r = DatasetReader::open(d.str(), d.str("holdout.txt"));
+  const auto all = DatasetReader::open(d.str())->training_slice_ids();
+  for (auto& id : r->training_slice_ids()) EXPECT_NE(id.rfind("phantom_000:", 0), 0u) << id;
+  for (auto& s : r->unlabeled_slices("")) EXPECT_NE(s.id.rfind("phantom_000:", 0), 0u) << s.id;
+  for (auto& s : r->all_labeled_slices()) EXPECT_NE(s.image.id.rfind("phantom_000:", 0), 0u) << s.image.id;
+  EXPECT_LT(r->training_slice_ids().size(), all.size());
+  EXPECT_EQ(r->default_exemplar().rfind("phantom_001:", 0), 0u);  // the rule skips held-out cases
+  EXPECT_THROW(r->exemplar("phantom_000:3"), Error);
+  EXPECT_EQ(r->default_split(), "val");
+  EXPECT_EQ(r->cases("val"), (std::vector<std::string>{"phantom_000"}));
+  CaseVolume v = r->volume("val", "phantom_000");
+  EXPECT_FALSE(v.label.data.empty());
+  EXPECT_THROW(r->volume("val", "phantom_001"), Error);  // a training case is not in val
+  EXPECT_EQ(r->cases("test").size(), 2u);                // imagesTs is untouched
+
+  // nnU-Net's splits_final.json: fold 0's val.
+  std::ofstream(d.str("splits_final.json")) << R"([{"train": ["phantom_000"], "val": ["phantom_001", "phantom_002"]}])";
+  EXPECT_EQ(DatasetReader::open(d.str(), d.str("splits_final.json"))->cases("val"),
+            (std::vector<std::string>{"phantom_001", "phantom_002"}));
+  // Without a holdout there is no split "val".
+  EXPECT_THROW(DatasetReader::open(d.str())->cases("val"), Error);
+}
+
+TEST(NnunetReader, BadHoldoutFilesNameTheFile) {
+  TempDir d;
+  small_phantom(d.str());
+  auto message = [&](const std::string& file) {
+    try {
+      DatasetReader::open(d.str(), d.str(file));
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  std::ofstream(d.str("unknown.txt")) << "phantom_000\nnot_a_case\n";
+  EXPECT_NE(message("unknown.txt").find("unknown.txt: 'not_a_case' is not a training case"), std::string::npos)
+      << message("unknown.txt");
+  std::ofstream(d.str("twice.txt")) << "phantom_001\nphantom_001\n";
+  EXPECT_NE(message("twice.txt").find("named twice"), std::string::npos) << message("twice.txt");
+  std::ofstream(d.str("all.txt")) << "phantom_000\nphantom_001\nphantom_002\n";
+  EXPECT_NE(message("all.txt").find("every training case"), std::string::npos) << message("all.txt");
+  std::ofstream(d.str("empty.txt")) << "\n";
+  EXPECT_NE(message("empty.txt").find("empty.txt"), std::string::npos);
+  std::ofstream(d.str("bad.json")) << R"({"val": ["phantom_000"]})";
+  EXPECT_NE(message("bad.json").find("bad.json"), std::string::npos) << message("bad.json");
+  EXPECT_NE(message("missing.txt").find("missing.txt"), std::string::npos);
+}
+
 TEST(NnunetReader, BadExemplarIdsAreErrors) {
   TempDir d;
   small_phantom(d.str());
@@ -145,6 +199,9 @@ TEST(AcdcReader, ReadsAFixtureInTheAcdcLayout) {
   auto v = r->volume("val", "patient009_frame01");
   EXPECT_EQ(v.image.dims, (std::array<int64_t, 3>{5, 4, 2}));
   EXPECT_THROW(r->exemplar("patient099_frame01_slice_1"), Error);
+  // ACDC's validation split is val.list: holding out training cases is refused, naming the file.
+  std::ofstream(d.str("holdout.txt")) << "patient002\n";
+  EXPECT_THROW(DatasetReader::open(d.str(), d.str("holdout.txt")), Error);
 }
 
 // A non-square slice with asymmetric content, stored as a training slice (H×W) and as slice

@@ -291,19 +291,19 @@ TEST_F(MethodTest, InferOptionsAndOnlyThoseChangeAtPredictionTime) {
   train_run(c, dir->str("data"), run);
   Config used;
   load_predictor(run, "cpu", {}, &used);
-  EXPECT_FALSE(used.infer.lcc);
+  EXPECT_TRUE(used.infer.lcc);
   EXPECT_FALSE(used.infer.tta);
   EXPECT_EQ(used.infer.models, InferModels::Both);
-  load_predictor(run, "cpu", {{"infer.lcc", "true"}, {"infer.tta", "true"}, {"infer.models", "a"}, {"infer.batch", ""}},
+  load_predictor(run, "cpu", {{"infer.lcc", "false"}, {"infer.tta", "true"}, {"infer.models", "a"}, {"infer.batch", ""}},
                  &used);
-  EXPECT_TRUE(used.infer.lcc);
+  EXPECT_FALSE(used.infer.lcc);
   EXPECT_TRUE(used.infer.tta);
   EXPECT_EQ(used.infer.models, InferModels::A);
   EXPECT_EQ(used.infer.batch, c.infer.batch);  // "" keeps the run's setting
 
   // The report records the options it was scored with.
-  const Evaluation plain = evaluate_run(run, dir->str("data"), "", "cpu");
-  const Evaluation lcc = evaluate_run(run, dir->str("data"), "", "cpu", {{"infer.lcc", "true"}});
+  const Evaluation plain = evaluate_run(run, dir->str("data"), "", "cpu", {{"infer.lcc", "false"}});
+  const Evaluation lcc = evaluate_run(run, dir->str("data"), "", "cpu");
   EXPECT_EQ(plain.infer.at("lcc"), false);
   EXPECT_EQ(lcc.infer.at("lcc"), true);
   ASSERT_EQ(plain.cases.size(), lcc.cases.size());
