@@ -67,7 +67,7 @@ Predictor load_predictor(const std::string& run_dir, const std::string& device, 
     if (c.perf.channels_last) to_channels_last(m);
   }
   if (config) *config = c;
-  return Predictor({c.data.size, c.infer, c.perf.channels_last}, std::move(models), w.info.class_names,
+  return Predictor({c.data.size, c.infer, c.perf.channels_last, c.data.fit}, std::move(models), w.info.class_names,
                    w.info.normalisation);
 }
 

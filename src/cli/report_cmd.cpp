@@ -179,7 +179,7 @@ Runner add_report(CLI::App& app) {
       << "</pre></details>";
 
     // Exemplar and synthetic samples (reads the exemplar's label only).
-    TrainingData d = load_training_data(*reader, c.run.exemplar, LabelAccess::ExemplarOnly, c.data.size, torch::kCPU);
+    TrainingData d = load_training_data(*reader, c.run.exemplar, LabelAccess::ExemplarOnly, c.data.size, torch::kCPU, c.data.fit);
     h << "<h2>Exemplar and synthetic samples</h2><p class=\"legend\">The one annotated slice, and samples "
          "synthesised from it onto unlabeled slices as training saw them. Colours:";
     for (size_t k = 1; k < names.size(); ++k) {

@@ -50,7 +50,7 @@ Runner add_synth(CLI::App& app) {
     const std::string exemplar = reader->training_exemplar(c.run.exemplar, false);
     prepare_output_dir(a->out, a->force);
     apply_threads(c.run.threads);
-    TrainingData d = load_training_data(*reader, exemplar, LabelAccess::ExemplarOnly, c.data.size, torch::kCPU);
+    TrainingData d = load_training_data(*reader, exemplar, LabelAccess::ExemplarOnly, c.data.size, torch::kCPU, c.data.fit);
     Rng rng(static_cast<uint64_t>(c.seed));
     auto b = preview_samples(c.synthesis, d.labeled_images, d.labeled_labels[0], d.unlabeled, d.num_classes, a->n, rng);
     const auto& label = b.label;

@@ -34,7 +34,7 @@ ValidationFn validation_fn(const DatasetReader& reader, const Config& c, const R
                 "' split");
   }
   const int num_classes = int(info.class_names.size());
-  const PredictorOptions po{c.data.size, c.infer, c.perf.channels_last};
+  const PredictorOptions po{c.data.size, c.infer, c.perf.channels_last, c.data.fit};
   return [po, info, volumes, num_classes](std::vector<UNet>& models) {
     Predictor pred(po, models, info.class_names, info.normalisation);
     std::vector<CaseScore> cases;
@@ -70,7 +70,7 @@ TrainedRun run_training(Config c, const std::string& data, const std::string& ru
   write_file_atomic(cfg_path, c.to_json().dump(2) + "\n");
   TrainingData d = load_training_data(*reader, c.run.exemplar,
                                       c.needs_all_labels() ? LabelAccess::All : LabelAccess::ExemplarOnly,
-                                      c.data.size, dev);
+                                      c.data.size, dev, c.data.fit);
   std::fprintf(stderr, "cmems: method %s, exemplar %s, %lld unlabeled slices, %lld iterations on %s\n",
                c.run.method.c_str(), c.run.exemplar.empty() ? "(all labels)" : c.run.exemplar.c_str(),
                (long long)d.unlabeled.size(0), (long long)c.run.iterations, enum_name(c.run.device).c_str());

@@ -3,6 +3,7 @@
 // exemplar's label (the `full` upper bound). Stage: data.
 #pragma once
 #include "core/options.hpp"
+#include "core/slice_fit.hpp"
 
 namespace cmems {
 
@@ -16,11 +17,13 @@ CMEMS_ENUM_NAMES(LabeledSource,
 
 struct DataOptions {
   int64_t size = 256;
+  SliceFit fit = SliceFit::Stretch;
   LabeledSource labeled = LabeledSource::Synth;
   std::string holdout;
 
   void describe(OptionList& l) {
     l.add("size", size, "training slice size in pixels (square; four 2x poolings) [ref: SSL4MIS: 256]", 16, 4096, 16);
+    l.add("fit", fit, "how a slice becomes size x size, for training and inference: each axis resized to the size (stretch), or one scale for both axes and zero padding (pad: the aspect ratio kept) [ref: SSL4MIS: stretch; ours, measured]");
     l.add("labeled", labeled, "labeled batch source: exemplar, exemplar + synthesis, or all labels (upper bound) [paper]");
     l.add("holdout", holdout, "NIfTI: file naming training cases to hold out of training as split 'val', the one scored during training (one case per line, or nnU-Net's splits_final.json: fold 0's val); empty = none [ref: nnU-Net splits]");
   }

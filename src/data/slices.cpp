@@ -5,44 +5,55 @@
 namespace cmems {
 namespace F = torch::nn::functional;
 
-torch::Tensor resize_image(const Image2D& img, int64_t size) {
+namespace {
+// Zeros around an [..., b.h, b.w] tensor, making it [..., size, size].
+torch::Tensor pad_to(const torch::Tensor& t, const FitBox& b, int64_t size) {
+  if (b.h == size && b.w == size) return t;
+  return F::pad(t, F::PadFuncOptions({b.left, size - b.w - b.left, b.top, size - b.h - b.top}));
+}
+}  // namespace
+
+torch::Tensor resize_image(const Image2D& img, int64_t size, SliceFit fit) {
+  const FitBox b = fit_box(img.h, img.w, size, fit);
   auto t = torch::from_blob(const_cast<float*>(img.pixels.data()), {1, 1, img.h, img.w}, torch::kFloat);
-  if (img.h == size && img.w == size) return t.clone()[0];
-  return F::interpolate(t, F::InterpolateFuncOptions()
-                               .size(std::vector<int64_t>{size, size})
-                               .mode(torch::kBilinear)
-                               .align_corners(false))[0];
+  if (img.h == b.h && img.w == b.w) return pad_to(t.clone(), b, size)[0];
+  return pad_to(F::interpolate(t, F::InterpolateFuncOptions()
+                                      .size(std::vector<int64_t>{b.h, b.w})
+                                      .mode(torch::kBilinear)
+                                      .align_corners(false)),
+                b, size)[0];
 }
 
-torch::Tensor resize_label(const std::vector<uint8_t>& label, int64_t h, int64_t w, int64_t size) {
+torch::Tensor resize_label(const std::vector<uint8_t>& label, int64_t h, int64_t w, int64_t size, SliceFit fit) {
+  const FitBox b = fit_box(h, w, size, fit);
   // Nearest at pixel centres ("nearest-exact"): output pixel j takes input pixel
   // floor((j + ½)·in/out), where the bilinear image resize centres it too. Legacy `nearest`
   // takes floor(j·in/out), half an input pixel off at 2× downsampling.
-  auto centres = [size](int64_t in) {
-    auto j = torch::arange(size, torch::kDouble);
-    return ((j + 0.5) * (double(in) / double(size))).floor().clamp_max(double(in - 1)).to(torch::kLong);
+  auto centres = [](int64_t in, int64_t out) {
+    auto j = torch::arange(out, torch::kDouble);
+    return ((j + 0.5) * (double(in) / double(out))).floor().clamp_max(double(in - 1)).to(torch::kLong);
   };
   auto t = torch::from_blob(const_cast<uint8_t*>(label.data()), {h, w}, torch::kByte);
-  return t.index_select(0, centres(h)).index_select(1, centres(w)).to(torch::kLong);
+  return pad_to(t.index_select(0, centres(h, b.h)).index_select(1, centres(w, b.w)).to(torch::kLong), b, size);
 }
 
 TrainingData load_training_data(const DatasetReader& reader, const std::string& exemplar_id,
-                                LabelAccess access, int64_t size, const torch::Device& device) {
+                                LabelAccess access, int64_t size, const torch::Device& device, SliceFit fit) {
   TrainingData d;
   d.exemplar_id = exemplar_id;
   d.num_classes = reader.num_classes();
   std::vector<torch::Tensor> li, ll, un;
   if (access == LabelAccess::ExemplarOnly) {
     LabeledImage2D e = reader.exemplar(exemplar_id);
-    li.push_back(resize_image(e.image, size));
-    ll.push_back(resize_label(e.label, e.image.h, e.image.w, size));
+    li.push_back(resize_image(e.image, size, fit));
+    ll.push_back(resize_label(e.label, e.image.h, e.image.w, size, fit));
   } else {
     for (auto& s : reader.all_labeled_slices()) {
-      li.push_back(resize_image(s.image, size));
-      ll.push_back(resize_label(s.label, s.image.h, s.image.w, size));
+      li.push_back(resize_image(s.image, size, fit));
+      ll.push_back(resize_label(s.label, s.image.h, s.image.w, size, fit));
     }
   }
-  for (auto& s : reader.unlabeled_slices(exemplar_id)) un.push_back(resize_image(s, size));
+  for (auto& s : reader.unlabeled_slices(exemplar_id)) un.push_back(resize_image(s, size, fit));
   CMEMS_CHECK(!li.empty(), "training data: no labeled slice");
   CMEMS_CHECK(!un.empty(), "training data: no unlabeled slice besides the exemplar");
   d.labeled_images = torch::stack(li).to(device);

@@ -8,6 +8,7 @@
 
 #include <string>
 
+#include "core/slice_fit.hpp"
 #include "io/dataset.hpp"
 
 namespace cmems {
@@ -24,10 +25,14 @@ struct TrainingData {
 
 /// Reads the training data. With ExemplarOnly, the only label read is `exemplar_id`'s.
 TrainingData load_training_data(const DatasetReader& reader, const std::string& exemplar_id,
-                                LabelAccess access, int64_t size, const torch::Device& device);
+                                LabelAccess access, int64_t size, const torch::Device& device,
+                                SliceFit fit = SliceFit::Stretch);
 
-/// An h×w slice as [1, size, size] (bilinear, align_corners=false).
-torch::Tensor resize_image(const Image2D& img, int64_t size);
-/// An h×w label as [size, size] int64 (nearest-exact: pixel centres, aligned with resize_image).
-torch::Tensor resize_label(const std::vector<uint8_t>& label, int64_t h, int64_t w, int64_t size);
+/// An h×w slice as [1, size, size] (bilinear, align_corners=false), placed by `fit`
+/// (core/slice_fit.hpp; zeros around the box).
+torch::Tensor resize_image(const Image2D& img, int64_t size, SliceFit fit = SliceFit::Stretch);
+/// An h×w label as [size, size] int64 (nearest-exact: pixel centres, aligned with
+/// resize_image; background around the box).
+torch::Tensor resize_label(const std::vector<uint8_t>& label, int64_t h, int64_t w, int64_t size,
+                           SliceFit fit = SliceFit::Stretch);
 }  // namespace cmems

@@ -51,22 +51,33 @@ torch::Tensor Predictor::probabilities(const torch::Tensor& slices) const {
 }
 
 torch::Tensor map_slices(const torch::Tensor& volume, int64_t size, int64_t batch, const SliceModel& model,
-                         const std::function<torch::Tensor(const torch::Tensor&)>& post) {
+                         const std::function<torch::Tensor(const torch::Tensor&)>& post, SliceFit fit) {
   const int64_t nz = volume.size(0), ny = volume.size(1), nx = volume.size(2);
+  const FitBox b = fit_box(ny, nx, size, fit);
   auto resize = [](const torch::Tensor& t, int64_t h, int64_t w) {
     if (t.size(2) == h && t.size(3) == w) return t;
     return F::interpolate(t, F::InterpolateFuncOptions().size(std::vector<int64_t>{h, w}).mode(torch::kBilinear).align_corners(false));
   };
+  auto into_square = [&](const torch::Tensor& t) {
+    auto r = resize(t, b.h, b.w);
+    if (b.h == size && b.w == size) return r;
+    return F::pad(r, F::PadFuncOptions({b.left, size - b.w - b.left, b.top, size - b.h - b.top}));
+  };
+  auto out_of_square = [&](const torch::Tensor& t) {
+    return resize(t.narrow(2, b.top, b.h).narrow(3, b.left, b.w), ny, nx);
+  };
   std::vector<torch::Tensor> out;
   for (int64_t z0 = 0; z0 < nz; z0 += batch) {
     auto x = volume.narrow(0, z0, std::min(batch, nz - z0)).unsqueeze(1);
-    out.push_back(post(resize(model(resize(x, size, size)), ny, nx)));
+    out.push_back(post(out_of_square(model(into_square(x)))));
   }
   return torch::cat(out, 0).to(torch::kCPU);  // one copy back (and one wait) per volume
 }
 
-torch::Tensor predict_slices(const torch::Tensor& volume, int64_t size, int64_t batch, const SliceModel& model) {
-  return map_slices(volume, size, batch, model, [](const torch::Tensor& p) { return p.argmax(1).to(torch::kByte); });
+torch::Tensor predict_slices(const torch::Tensor& volume, int64_t size, int64_t batch, const SliceModel& model,
+                             SliceFit fit) {
+  return map_slices(
+      volume, size, batch, model, [](const torch::Tensor& p) { return p.argmax(1).to(torch::kByte); }, fit);
 }
 
 namespace {
@@ -108,14 +119,16 @@ LabelVolume Predictor::predict(const ImageVolume& image, QcMaps* qc) const {
           return torch::stack({p.narrow(1, 0, k).argmax(1).to(torch::kFloat), pa.argmax(1).to(torch::kFloat),
                                pb.argmax(1).to(torch::kFloat), entropy},
                               1);
-        });
+        },
+        o_.fit);
     out = volume_like<uint8_t>(image, maps.select(1, 0).to(torch::kByte));
     qc->model_a = volume_like<uint8_t>(image, maps.select(1, 1).to(torch::kByte));
     qc->model_b = volume_like<uint8_t>(image, maps.select(1, 2).to(torch::kByte));
     qc->entropy = volume_like<float>(image, maps.select(1, 3));
   } else {
     out = volume_like<uint8_t>(
-        image, predict_slices(vol, o_.size, o_.infer.batch, [this](const torch::Tensor& x) { return probabilities(x); }));
+        image, predict_slices(
+                   vol, o_.size, o_.infer.batch, [this](const torch::Tensor& x) { return probabilities(x); }, o_.fit));
   }
   if (o_.infer.lcc) keep_largest_components(out.data, out.dims, int(classes_.size()));
   return out;

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/slice_fit.hpp"
 #include "infer/options.hpp"
 #include "io/volume.hpp"
 #include "model/unet.hpp"
@@ -20,16 +21,19 @@ namespace cmems {
 using SliceModel = std::function<torch::Tensor(const torch::Tensor&)>;
 
 /// Slice-wise labels of a volume [D, H, W] float (any device): each batch of `batch` slices
-/// is resized to size×size (bilinear, align_corners false), passed through `model`, its
-/// probabilities resized back to H×W (bilinear) and argmaxed. Returns [D, H, W] uint8 on
-/// the CPU. [ref: SSL4MIS test_single_volume, which uses order-0 zoom both ways]
-torch::Tensor predict_slices(const torch::Tensor& volume, int64_t size, int64_t batch, const SliceModel& model);
+/// is placed in size×size by `fit` (bilinear, align_corners false; training places slices
+/// the same way), passed through `model`, its probabilities taken from the slice's box,
+/// resized back to H×W (bilinear) and argmaxed. Returns [D, H, W] uint8 on the CPU.
+/// [ref: SSL4MIS test_single_volume, which uses order-0 zoom both ways]
+torch::Tensor predict_slices(const torch::Tensor& volume, int64_t size, int64_t batch, const SliceModel& model,
+                             SliceFit fit = SliceFit::Stretch);
 
-/// The general form of predict_slices: `model`'s output [B, K, S, S] is resized back to
-/// H×W (bilinear) and passed to `post`, whose results [B, ...] are concatenated and
-/// returned on the CPU (one copy per volume).
+/// The general form of predict_slices: `model`'s output [B, K, S, S] is taken back to H×W
+/// and passed to `post`, whose results [B, ...] are concatenated and returned on the CPU
+/// (one copy per volume).
 torch::Tensor map_slices(const torch::Tensor& volume, int64_t size, int64_t batch, const SliceModel& model,
-                         const std::function<torch::Tensor(const torch::Tensor&)>& post);
+                         const std::function<torch::Tensor(const torch::Tensor&)>& post,
+                         SliceFit fit = SliceFit::Stretch);
 
 /// What a two-model run's prediction says about its own reliability (eval/qc.hpp): each
 /// model's label map, and per voxel the entropy of the two models' mean softmax divided by
@@ -41,12 +45,13 @@ struct QcMaps {
   LabelVolume disagreement(uint8_t value = 1) const;
 };
 
-/// What inference needs of a run: the slice size it was trained at, the inference options
-/// and the memory format of its inputs.
+/// What inference needs of a run: the slice size it was trained at, the inference options,
+/// the memory format of its inputs and how its slices were placed (data.fit).
 struct PredictorOptions {
   int64_t size = 256;
   InferOptions infer;
   bool channels_last = false;
+  SliceFit fit = SliceFit::Stretch;
 };
 
 class Predictor {

@@ -28,6 +28,43 @@ std::pair<double, double> centroid(const torch::Tensor& lab, int64_t v) {
 }
 }  // namespace
 
+// data.fit pad: one scale for both axes, the slice centred in a zero square; the label is
+// background around it, and structures keep their shape (centroids scale by one factor).
+TEST(Slices, PadFitKeepsTheAspectRatioAndPadsWithBackground) {
+  const int64_t h = 60, w = 36, s = 32;
+  const FitBox b = fit_box(h, w, s, SliceFit::Pad);
+  EXPECT_EQ(b.h, 32);
+  EXPECT_EQ(b.w, 19);  // 36 * 32 / 60 = 19.2
+  EXPECT_EQ(b.left, 6);
+  EXPECT_EQ(b.top, 0);
+  auto lab = test::asymmetric_label(h, w);
+  Image2D img{"x", h, w, {}};
+  for (auto v : lab) img.pixels.push_back(0.25f + float(v) / 4.0f);  // never 0 inside
+  auto ri = resize_image(img, s, SliceFit::Pad)[0];
+  auto rl = resize_label(lab, h, w, s, SliceFit::Pad);
+  ASSERT_EQ(ri.sizes(), (std::vector<int64_t>{s, s}));
+  ASSERT_EQ(rl.sizes(), (std::vector<int64_t>{s, s}));
+  auto outside = torch::ones({s, s}, torch::kBool);
+  outside.narrow(0, b.top, b.h).narrow(1, b.left, b.w).fill_(false);
+  EXPECT_EQ(ri.masked_select(outside).abs().max().item<float>(), 0.f);
+  EXPECT_EQ(rl.masked_select(outside).abs().max().item<int64_t>(), 0);
+  EXPECT_GT(ri.masked_select(~outside).min().item<float>(), 0.2f);
+  auto orig = torch::from_blob(lab.data(), {h, w}, torch::kByte).to(torch::kLong);
+  const double scale = double(b.h) / double(h);
+  for (int64_t c = 1; c <= 3; ++c) {
+    auto [r0, c0] = centroid(orig, c);
+    auto [r1, c1] = centroid(rl, c);
+    EXPECT_NEAR(r1, b.top + r0 * scale, 0.6) << "class " << c;
+    EXPECT_NEAR(c1, b.left + c0 * double(b.w) / double(w), 0.6) << "class " << c;
+  }
+  // stretch is the identity box; a square slice is the same either way.
+  const FitBox st = fit_box(h, w, s, SliceFit::Stretch);
+  EXPECT_EQ(st.h, s);
+  EXPECT_EQ(st.w, s);
+  Image2D sq{"sq", 40, 40, std::vector<float>(1600, 0.5f)};
+  EXPECT_TRUE(torch::equal(resize_image(sq, s, SliceFit::Pad), resize_image(sq, s, SliceFit::Stretch)));
+}
+
 TEST(Slices, LoadResizeKeepsNonSquareImageAndLabelAligned) {
   const int64_t h = 60, w = 36, s = 32;  // non-square, down along one axis and up along the other
   auto lab = test::asymmetric_label(h, w);

@@ -26,6 +26,7 @@ check "train --data.holdout scores the held-out cases (split val) and never trai
 check "evaluate --split val scores the run's held-out cases; the default split is the test set" '"$CMEMS" evaluate --run "$T/runh" --data "$T/data" --split val --out "$T/evalh.json" >/dev/null && python3 -c "import json,sys; j=json.load(open(\"$T/evalh.json\")); sys.exit(not ([c[\"case\"] for c in j[\"cases\"]] == [\"phantom_001\"] and j[\"evaluated\"][\"split\"] == \"val\"))" && "$CMEMS" evaluate --run "$T/runh" --data "$T/data" --out "$T/evalt.json" >/dev/null && grep -q "\"split\": \"test\"" "$T/evalt.json"'
 printf 'phantom_001\nnot_a_case\n' >"$T/badholdout.txt"
 expect_error "holdout naming no training case" "badholdout.txt: 'not_a_case' is not a training case" "$CMEMS" train --data "$T/data" --out "$T/rh2" --data.holdout "$T/badholdout.txt" $SMALL --iterations 1
+check "train --data.fit pad, then predict with the run's fit" '"$CMEMS" train --data "$T/data" --out "$T/runp" --method supervised --iterations 2 --data.fit pad $SMALL >/dev/null 2>&1 && grep -q "\"fit\": \"pad\"" "$T/runp/config.json" && "$CMEMS" predict --model "$T/runp" -i "$T/data/imagesTs" -o "$T/predp" >/dev/null && [ -f "$T/predp/phantom_500.nii.gz" ]'
 check "config.json names the exemplar" 'grep -q "\"exemplar\": \"phantom_000:" "$T/run/config.json"'
 check "evaluate --run" '"$CMEMS" evaluate --run "$T/run" --data "$T/data" --out "$T/eval.json" | grep -q mean'
 check "evaluate writes JSON and CSV" 'grep -q "\"mean\"" "$T/eval.json" && head -1 "$T/eval.csv" | grep -q "case,class,dice,hd95"'
