@@ -2,11 +2,15 @@
 // augmentation, forwards, losses, backward; then the SGD step) on synthetic data resident on
 // the device, and inference throughput of its models (the Predictor's probabilities).
 // Medians after warm-up. Every training option applies, as for `cmems train`.
+#include <ATen/record_function.h>
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 
 #include "cli/commands.hpp"
 #include "core/check.hpp"
@@ -40,6 +44,52 @@ double median_ms(int64_t warmup, int64_t n, const torch::Device& dev, F&& f) {
   std::nth_element(t.begin(), t.begin() + t.size() / 2, t.end());
   return t[t.size() / 2];
 }
+
+// ATen operator calls per stage of one iteration, counted by a RecordFunction callback: the
+// CPU-side proxy for kernel-launch overhead (it does not depend on the machine). A stage is
+// the innermost "cmems::STAGE" user scope open on the thread (methods/ssl_method.cpp marks
+// batch, forward, losses and backward; the bench marks the optimizer); ops outside any
+// mark count as "other". Only "aten::" operators count, nested ones included (as
+// torch.profiler lists them; bench/reference_step.py counts the Python step the same way).
+struct OpCounter {
+  static constexpr std::array<const char*, 6> kStages{"batch", "forward", "losses", "backward", "optimizer", "other"};
+  static inline std::array<std::atomic<int64_t>, 6> counts{};
+  static inline thread_local std::vector<int> stack;
+
+  static int stage_of(const char* name) {
+    if (std::strncmp(name, "cmems::", 7) != 0) return -1;
+    for (size_t i = 0; i + 1 < kStages.size(); ++i)
+      if (std::strcmp(name + 7, kStages[i]) == 0) return int(i);
+    return -1;
+  }
+  static std::unique_ptr<at::ObserverContext> on_start(const at::RecordFunction& fn) {
+    if (fn.scope() == at::RecordScope::USER_SCOPE) {
+      stack.push_back(stage_of(fn.name()));
+    } else if (fn.scope() == at::RecordScope::FUNCTION && std::strncmp(fn.name(), "aten::", 6) == 0) {
+      int s = -1;
+      for (auto it = stack.rbegin(); it != stack.rend() && s < 0; ++it) s = *it;
+      ++counts[s < 0 ? kStages.size() - 1 : size_t(s)];
+    }
+    return nullptr;
+  }
+  static void on_end(const at::RecordFunction& fn, at::ObserverContext*) {
+    if (fn.scope() == at::RecordScope::USER_SCOPE && !stack.empty()) stack.pop_back();
+  }
+  /// Counts the ops `f` issues, per stage.
+  template <class F>
+  static nlohmann::json count(F&& f) {
+    for (auto& c : counts) c = 0;
+    auto handle = at::addGlobalCallback(
+        at::RecordFunctionCallback(&on_start, &on_end).scopes({at::RecordScope::FUNCTION, at::RecordScope::USER_SCOPE}));
+    f();
+    at::removeCallback(handle);
+    nlohmann::json j;
+    int64_t total = 0;
+    for (size_t i = 0; i < kStages.size(); ++i) j[kStages[i]] = counts[i].load(), total += counts[i];
+    j["total"] = total;
+    return j;
+  }
+};
 
 // Synthetic training data on the device: a disc-and-ring exemplar and a random pool.
 TrainingData synthetic_data(int64_t size, int64_t pool, const torch::Device& dev) {
@@ -107,11 +157,14 @@ Runner add_bench(CLI::App& app) {
     torch::optim::SGD opt(params, torch::optim::SGDOptions(c.optim.lr).momentum(c.optim.momentum).weight_decay(c.optim.weight_decay));
     int64_t it = 0;
     const int64_t total = std::max<int64_t>(c.run.iterations, 2 * (a->warmup + a->repeat) + 10);
-    double ms_iter = median_ms(a->warmup, a->repeat, dev, [&] {
+    auto iteration = [&] {
       opt.zero_grad();
       method->step({total / 2 + it++, total});
+      RECORD_USER_SCOPE("cmems::optimizer");
       opt.step();
-    });
+    };
+    double ms_iter = median_ms(a->warmup, a->repeat, dev, iteration);
+    const nlohmann::json ops = OpCounter::count(iteration);  // one more iteration, counted
     const double gpu_iter_mb = cuda_peak_mb(dev, /*reset=*/true);
 
     // 2. Inference with the method's models (one or two), 32 slices per batch.
@@ -132,7 +185,8 @@ Runner add_bench(CLI::App& app) {
                         {"peak_mem_mb", double(ru.ru_maxrss) / 1024.0},
                         {"peak_mem_kind", "host RSS"},
                         {"channels_last", c.perf.channels_last},
-                        {"amp", enum_name(c.perf.amp)}};
+                        {"amp", enum_name(c.perf.amp)},
+                        {"aten_ops_per_iter", ops}};
     if (dev.is_cuda())
       j["gpu_peak_allocated_mb"] = {{"iteration", gpu_iter_mb}, {"inference", cuda_peak_mb(dev, false)}};
     if (a->json) {
@@ -143,6 +197,10 @@ Runner add_bench(CLI::App& app) {
                   (long long)c.models, c.models > 1 ? "s" : "", (long long)c.batch.labeled,
                   (long long)c.batch.unlabeled, (long long)size, (long long)size);
       std::printf("  training iteration %9.1f ms (median of %lld)\n", ms_iter, (long long)a->repeat);
+      std::printf("  ATen ops/iteration %9lld (", (long long)ops["total"].get<int64_t>());
+      for (size_t i = 0; i < OpCounter::kStages.size(); ++i)
+        std::printf("%s%s %lld", i ? ", " : "", OpCounter::kStages[i], (long long)ops[OpCounter::kStages[i]].get<int64_t>());
+      std::printf(")\n");
       std::printf("  inference          %9.1f slices/s\n", j["infer_slices_per_s"].get<double>());
       std::printf("  peak memory        %9.0f MB (host RSS)\n", j["peak_mem_mb"].get<double>());
       if (dev.is_cuda()) std::printf("  GPU peak           %9.0f MB allocated (iteration)\n", gpu_iter_mb);

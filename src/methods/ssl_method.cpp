@@ -11,6 +11,8 @@
 // or as one that shares BatchNorm statistics (`batch.forward`). Baselines keep their
 // published weights through the options their preset sets (UniMatch: w_sup ½, λ_ip ½ over
 // two views, λ_fp ¼, no ramp-up). Stage: methods.
+#include <ATen/record_function.h>
+
 #include <cmath>
 
 #include "augment/augment.hpp"
@@ -44,7 +46,10 @@ class SslMethod final : public Method {
       AutocastGuard amp(dev_, o_.perf.amp == Amp::BF16);
       total = losses(ctx, stats);
     }
-    total.backward();
+    {
+      RECORD_USER_SCOPE("cmems::backward");  // stage marks: `cmems bench` counts operators per stage
+      total.backward();
+    }
     stats.insert(stats.begin(), {"loss", total.detach()});
     return stats;
   }
@@ -53,25 +58,33 @@ class SslMethod final : public Method {
   torch::Tensor losses(const StepContext& ctx, StepStats& stats) {
     const int64_t n = int64_t(nets_.size());
     const bool ip = o_.ip.mode != Consistency::None, fp = o_.fp.mode != Consistency::None;
-    auto [x_l, y_l] = labeled_batch();
-    x_l = in_format(x_l, o_.perf.channels_last);
-    torch::Tensor x_w;  // the unlabeled batch's weak view
-    if (ip || fp) {
-      auto idx = rng_.integers({o_.batch.unlabeled}, d_.unlabeled.size(0), dev_);
-      x_w = in_format(
-          apply_geometric_image(d_.unlabeled.index_select(0, idx), sample_weak(o_.weak, idx.size(0), rng_, dev_)),
-          o_.perf.channels_last);
+    torch::Tensor x_l, x_w;  // the labeled batch; the unlabeled batch's weak view
+    std::vector<torch::Tensor> y_l;
+    {
+      RECORD_USER_SCOPE("cmems::batch");
+      std::tie(x_l, y_l) = labeled_batch();
+      x_l = in_format(x_l, o_.perf.channels_last);
+      if (ip || fp) {
+        auto idx = rng_.integers({o_.batch.unlabeled}, d_.unlabeled.size(0), dev_);
+        x_w = in_format(
+            apply_geometric_image(d_.unlabeled.index_select(0, idx), sample_weak(o_.weak, idx.size(0), rng_, dev_)),
+            o_.perf.channels_last);
+      }
     }
     // --- the labeled batch's heads (deep-supervised where L_fp compares auxiliary heads) and
     // the weak view's pass: as two batches, or as one (batch.forward) ---
     std::vector<std::vector<torch::Tensor>> heads(n);
     WeakPass w;
-    if (x_w.defined() && o_.batch.forward == BatchForward::Joint) {
-      w = joint_pass(x_l, x_w, heads);
-    } else {
-      for (int64_t m = 0; m < n; ++m) heads[m] = nets_[m]->decode(nets_[m]->encode(x_l), sup_aux());
-      if (x_w.defined()) w = weak_pass(x_w);
+    {
+      RECORD_USER_SCOPE("cmems::forward");
+      if (x_w.defined() && o_.batch.forward == BatchForward::Joint) {
+        w = joint_pass(x_l, x_w, heads);
+      } else {
+        for (int64_t m = 0; m < n; ++m) heads[m] = nets_[m]->decode(nets_[m]->encode(x_l), sup_aux());
+        if (x_w.defined()) w = weak_pass(x_w);
+      }
     }
+    RECORD_USER_SCOPE("cmems::losses");  // the rest, but for the strong views' making and passes
     torch::Tensor sup = torch::zeros({}, x_l.options());
     for (int64_t m = 0; m < n; ++m) sup = sup + o_.loss.sup_weight * multi_head_loss(heads[m], y_l[m]);
     stats.emplace_back("loss_sup", sup.detach());
@@ -117,6 +130,7 @@ class SslMethod final : public Method {
         torch::NoGradGuard g;
         w.clean[m] = nets_[m]->forward(x_w);
       }
+      RECORD_USER_SCOPE("cmems::losses");  // pseudo-labels
       w.pl.push_back(make_pseudo_labels(own_pl ? w.clean[m] : forward_without_dropout(nets_[m], x_w), o_.pseudo.threshold));
     }
     return w;
@@ -154,8 +168,15 @@ class SslMethod final : public Method {
     for (size_t s = 0; s < nets_.size(); ++s) {
       if (cps()) views[s].push_back({w.clean[s], {}});
       for (int64_t v = 0; !cps() && v < o_.ip.views; ++v) {
-        auto sp = sample_strong(o_.strong, x_w.size(0), x_w.size(-1), rng_, dev_);
-        views[s].push_back({nets_[s]->forward(in_format(apply_strong(x_w, sp), o_.perf.channels_last)), sp.mix});
+        StrongParams sp;
+        torch::Tensor x_s;
+        {
+          RECORD_USER_SCOPE("cmems::batch");
+          sp = sample_strong(o_.strong, x_w.size(0), x_w.size(-1), rng_, dev_);
+          x_s = in_format(apply_strong(x_w, sp), o_.perf.channels_last);
+        }
+        RECORD_USER_SCOPE("cmems::forward");
+        views[s].push_back({nets_[s]->forward(x_s), sp.mix});
       }
     }
     return views;
