@@ -6,8 +6,8 @@ perturbed features decoded separately), cross pseudo-labels (τ = 0.95), strong 
 per model ℓ_sup + ℓ_ip + ℓ_fp (heads weighted 8:4:2:1), backward, SGD (lr 0.01, momentum
 0.9, wd 1e-4). Median of --iterations after --warmup.
 
-Also counts the ATen operator calls of one step (torch.profiler, nested calls included), as
-`cmems bench` does for its iteration.
+Also counts the ATen operator calls of one step (torch.profiler): all (nested calls included)
+and the top-level ones (no aten op around them), as `cmems bench` does for its iteration.
 Variants: eager (default), --channels-last, --bf16 (CUDA autocast), --compile (torch.compile).
 CPU: Debian's python3-torch; GPU: the machine's PyTorch. Prints one JSON line."""
 import argparse, json, time
@@ -156,9 +156,16 @@ def main():
     # ATen operator calls of one more step, nested ones included (`cmems bench` counts the same)
     with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as prof:
         step()
-    ops = sum(1 for e in prof.events() if e.name.startswith("aten::"))
+    aten = [e for e in prof.events() if e.name.startswith("aten::")]
+
+    def nested(e):  # an aten op called by another aten op
+        p = e.cpu_parent
+        while p is not None and not p.name.startswith("aten::"):
+            p = p.cpu_parent
+        return p is not None
+    ops, top = len(aten), sum(1 for e in aten if not nested(e))
     variant = "+".join(v for v, on in [("channels-last", a.channels_last), ("bf16", a.bf16), ("compile", a.compile)] if on) or "eager"
-    print(json.dumps({"ms_per_step": times[len(times) // 2], "aten_ops_per_step": ops, "variant": variant, "device": a.device,
+    print(json.dumps({"ms_per_step": times[len(times) // 2], "aten_ops_per_step": ops, "aten_top_level_ops_per_step": top, "variant": variant, "device": a.device,
                       "threads": torch.get_num_threads(), "torch": torch.__version__, "batch": [b, b], "size": s}))
 
 

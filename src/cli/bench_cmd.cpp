@@ -49,12 +49,15 @@ double median_ms(int64_t warmup, int64_t n, const torch::Device& dev, F&& f) {
 // CPU-side proxy for kernel-launch overhead (it does not depend on the machine). A stage is
 // the innermost "cmems::STAGE" user scope open on the thread (methods/ssl_method.cpp marks
 // batch, forward, losses and backward; the bench marks the optimizer); ops outside any
-// mark count as "other". Only "aten::" operators count, nested ones included (as
-// torch.profiler lists them; bench/reference_step.py counts the Python step the same way).
+// mark count as "other". Only "aten::" operators count: every call, nested ones included
+// (as torch.profiler lists them), and apart the top-level calls (no aten op around them:
+// what the code issues; a foreach op is one such call however many tensors it updates).
+// bench/reference_step.py counts the Python step the same two ways.
 struct OpCounter {
   static constexpr std::array<const char*, 6> kStages{"batch", "forward", "losses", "backward", "optimizer", "other"};
-  static inline std::array<std::atomic<int64_t>, 6> counts{};
+  static inline std::array<std::atomic<int64_t>, 6> counts{}, top{};
   static inline thread_local std::vector<int> stack;
+  static inline thread_local int depth = 0;  // aten ops open on this thread
 
   static int stage_of(const char* name) {
     if (std::strncmp(name, "cmems::", 7) != 0) return -1;
@@ -65,28 +68,40 @@ struct OpCounter {
   static std::unique_ptr<at::ObserverContext> on_start(const at::RecordFunction& fn) {
     if (fn.scope() == at::RecordScope::USER_SCOPE) {
       stack.push_back(stage_of(fn.name()));
-    } else if (fn.scope() == at::RecordScope::FUNCTION && std::strncmp(fn.name(), "aten::", 6) == 0) {
+    } else if (is_aten(fn)) {
       int s = -1;
       for (auto it = stack.rbegin(); it != stack.rend() && s < 0; ++it) s = *it;
-      ++counts[s < 0 ? kStages.size() - 1 : size_t(s)];
+      const size_t k = s < 0 ? kStages.size() - 1 : size_t(s);
+      ++counts[k];
+      if (depth++ == 0) ++top[k];
     }
     return nullptr;
   }
   static void on_end(const at::RecordFunction& fn, at::ObserverContext*) {
     if (fn.scope() == at::RecordScope::USER_SCOPE && !stack.empty()) stack.pop_back();
+    if (is_aten(fn) && depth > 0) --depth;
+  }
+  static bool is_aten(const at::RecordFunction& fn) {
+    return fn.scope() == at::RecordScope::FUNCTION && std::strncmp(fn.name(), "aten::", 6) == 0;
   }
   /// Counts the ops `f` issues, per stage.
   template <class F>
   static nlohmann::json count(F&& f) {
     for (auto& c : counts) c = 0;
+    for (auto& c : top) c = 0;
     auto handle = at::addGlobalCallback(
         at::RecordFunctionCallback(&on_start, &on_end).scopes({at::RecordScope::FUNCTION, at::RecordScope::USER_SCOPE}));
     f();
     at::removeCallback(handle);
-    nlohmann::json j;
-    int64_t total = 0;
-    for (size_t i = 0; i < kStages.size(); ++i) j[kStages[i]] = counts[i].load(), total += counts[i];
+    nlohmann::json j, t;
+    int64_t total = 0, total_top = 0;
+    for (size_t i = 0; i < kStages.size(); ++i) {
+      j[kStages[i]] = counts[i].load(), total += counts[i];
+      t[kStages[i]] = top[i].load(), total_top += top[i];
+    }
     j["total"] = total;
+    t["total"] = total_top;
+    j["top_level"] = t;
     return j;
   }
 };
