@@ -17,6 +17,7 @@
 #include "infer/predictor.hpp"
 #include "methods/method.hpp"
 #include "model/device.hpp"
+#include "train/sgd.hpp"
 
 #if defined(CMEMS_WITH_CUDA)  // set by CMake when LibTorch has CUDA (target c10_cuda)
 #include <c10/cuda/CUDACachingAllocator.h>
@@ -169,7 +170,7 @@ Runner add_bench(CLI::App& app) {
     std::vector<torch::Tensor> params;
     for (auto& m : method->models())
       for (auto& p : m->parameters()) params.push_back(p);
-    torch::optim::SGD opt(params, torch::optim::SGDOptions(c.optim.lr).momentum(c.optim.momentum).weight_decay(c.optim.weight_decay));
+    Sgd opt(params, c.optim.lr, c.optim.momentum, c.optim.weight_decay);
     int64_t it = 0;
     const int64_t total = std::max<int64_t>(c.run.iterations, 2 * (a->warmup + a->repeat) + 10);
     auto iteration = [&] {

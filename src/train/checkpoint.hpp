@@ -11,11 +11,12 @@
 #include "core/rng.hpp"
 #include "model/unet.hpp"
 #include "model/weights.hpp"
+#include "train/sgd.hpp"
 
 namespace cmems {
 
-void save_checkpoint(const std::string& path, const std::vector<UNet>& models, torch::optim::SGD& opt,
+void save_checkpoint(const std::string& path, const std::vector<UNet>& models, Sgd& opt,
                      Rng& rng, int64_t iteration, const RunInfo& info);
 /// Restores everything save_checkpoint wrote; returns the iteration to continue from.
-int64_t load_checkpoint(const std::string& path, std::vector<UNet>& models, torch::optim::SGD& opt, Rng& rng);
+int64_t load_checkpoint(const std::string& path, std::vector<UNet>& models, Sgd& opt, Rng& rng);
 }  // namespace cmems

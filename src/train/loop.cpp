@@ -54,7 +54,7 @@ TrainResult train(const RunOptions& c, const OptimOptions& optim, const MethodOp
     m->train();
     for (auto& p : m->parameters()) params.push_back(p);
   }
-  torch::optim::SGD opt(params, torch::optim::SGDOptions(optim.lr).momentum(optim.momentum).weight_decay(optim.weight_decay));
+  Sgd opt(params, optim.lr, optim.momentum, optim.weight_decay);
 
   int64_t start = 0;
   if (o.resume && fs::exists(ckpt)) {
@@ -83,7 +83,7 @@ TrainResult train(const RunOptions& c, const OptimOptions& optim, const MethodOp
       break;
     }
     const double lr = poly_lr(optim, it, c.iterations);
-    for (auto& g : opt.param_groups()) static_cast<torch::optim::SGDOptions&>(g.options()).lr(lr);
+    opt.set_lr(lr);
     opt.zero_grad();
     StepStats stats = method->step({it, c.iterations});
     opt.step();
