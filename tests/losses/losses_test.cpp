@@ -32,6 +32,45 @@ TEST(SegLoss, MaskedAndIgnoredPixelsDoNotCount) {
               1e-6);
 }
 
+// seg_loss computes its two terms with shared parts (one validity, one log-softmax): the same
+// value, bit for bit, as ½ masked_cross_entropy + ½ masked_dice, and the same gradient.
+TEST(SegLoss, FusedEqualsItsTwoTermsBitForBit) {
+  torch::manual_seed(5);
+  auto logits = torch::randn({3, 4, 16, 16}, torch::requires_grad());
+  auto y = torch::randint(0, 4, {3, 16, 16}, torch::kLong);
+  y.index_put_({0, 0}, kIgnore);  // a row of ignored pixels
+  auto mask = (torch::rand({3, 16, 16}) > 0.3).to(torch::kFloat);
+  auto ones = torch::ones({3, 16, 16});
+  for (bool labeled : {false, true}) {
+    auto fused = labeled ? seg_loss(logits, y) : seg_loss(logits, y, mask);
+    auto m = labeled ? ones : mask;
+    auto parts = 0.5 * masked_cross_entropy(logits, y, m, labeled ? CeMean::Labeled : CeMean::All) +
+                 0.5 * masked_dice(logits, y, m);
+    EXPECT_TRUE(torch::equal(fused, parts)) << labeled << ": " << fused.item<double>() << " vs " << parts.item<double>();
+    auto g1 = torch::autograd::grad({fused}, {logits})[0], g2 = torch::autograd::grad({parts}, {logits})[0];
+    EXPECT_TRUE(torch::allclose(g1, g2, 0.0, 1e-9)) << labeled << ": " << (g1 - g2).abs().max().item<double>();
+  }
+}
+
+// resize_nearest's strided view for integer downsampling takes the pixels nearest
+// interpolation takes; other sizes still interpolate.
+TEST(ResizeNearest, IntegerDownsamplingEqualsNearestInterpolation) {
+  namespace F = torch::nn::functional;
+  torch::manual_seed(2);
+  auto label = torch::randint(0, 4, {2, 32, 24}, torch::kLong);
+  auto mask = (torch::rand({2, 32, 24}) > 0.5).to(torch::kFloat);
+  auto reference = [](const torch::Tensor& t, int64_t h, int64_t w) {
+    return F::interpolate(t.unsqueeze(1).to(torch::kFloat),
+                          F::InterpolateFuncOptions().size(std::vector<int64_t>{h, w}).mode(torch::kNearest))
+        .squeeze(1)
+        .to(t.scalar_type());
+  };
+  for (auto [h, w] : {std::pair<int64_t, int64_t>{16, 12}, {8, 6}, {4, 3}, {20, 15}, {32, 12}}) {
+    EXPECT_TRUE(torch::equal(resize_nearest(label, h, w), reference(label, h, w))) << h << "x" << w;
+    EXPECT_TRUE(torch::equal(resize_nearest(mask, h, w), reference(mask, h, w))) << h << "x" << w;
+  }
+}
+
 TEST(PseudoLabels, CarryNoGradientAndRespectTheThreshold) {
   auto logits = torch::tensor({{{{4.0f}}, {{0.0f}}}, {{{0.1f}}, {{0.0f}}}}).requires_grad_(true);  // [2,2,1,1]
   auto p = make_pseudo_labels(logits, 0.9);
