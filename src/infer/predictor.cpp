@@ -16,7 +16,7 @@ Predictor::Predictor(PredictorOptions o, std::vector<UNet> models, std::vector<s
   CMEMS_CHECK(!models_.empty() && models_.size() <= 2, "a predictor needs one or two models");
   CMEMS_CHECK(models_.size() == 2 || o_.infer.models != InferModels::B, "option --infer.models b needs --models 2");
   dev_ = models_[0]->parameters().front().device();
-  for (auto& m : models_) m->eval();
+  for (auto& m : models_) m = inference_copy(m);  // eval mode, BatchNorm folded; the caller's models untouched
 }
 
 std::vector<size_t> Predictor::selected() const {

@@ -56,7 +56,9 @@ struct PredictorOptions {
 
 class Predictor {
  public:
-  /// `models` on the device inference runs on (one or two; infer.models b needs two).
+  /// `models` on the device inference runs on (one or two; infer.models b needs two). The
+  /// predictor runs copies of them with BatchNorm folded in (model/unet.hpp inference_copy):
+  /// the caller's models (a training run's, when it validates) are not changed.
   Predictor(PredictorOptions o, std::vector<UNet> models, std::vector<std::string> class_names,
             std::string normalisation);
 

@@ -17,7 +17,25 @@ ConvBlockImpl::ConvBlockImpl(int64_t in, int64_t out, double dropout) {
                             nn::Conv2d(nn::Conv2dOptions(out, out, 3).padding(1)), nn::BatchNorm2d(out),
                             nn::LeakyReLU(nn::LeakyReLUOptions().negative_slope(0.01))));
 }
-torch::Tensor ConvBlockImpl::forward(torch::Tensor x) { return seq_->forward(x); }
+torch::Tensor ConvBlockImpl::forward(torch::Tensor x) {
+  if (!folded_) return seq_->forward(x);
+  const auto leaky = F::LeakyReLUFuncOptions().negative_slope(0.01);
+  x = F::leaky_relu(seq_[0]->as<nn::Conv2d>()->forward(x), leaky);  // conv, BN folded in; no dropout
+  return F::leaky_relu(seq_[4]->as<nn::Conv2d>()->forward(x), leaky);
+}
+
+void ConvBlockImpl::fold_batchnorm() {
+  CMEMS_CHECK(!folded_ && !is_training(), "fold_batchnorm: for an unfolded block in eval mode");
+  torch::NoGradGuard g;
+  for (size_t k : {size_t(0), size_t(4)}) {
+    auto* conv = seq_[k]->as<nn::Conv2d>();
+    auto* bn = seq_[k + 1]->as<nn::BatchNorm2d>();
+    auto scale = bn->weight / torch::sqrt(bn->running_var + bn->options.eps());
+    conv->weight.mul_(scale.view({-1, 1, 1, 1}).to(conv->weight.dtype()));
+    conv->bias.copy_((conv->bias - bn->running_mean) * scale + bn->bias);
+  }
+  folded_ = true;
+}
 
 UpBlockImpl::UpBlockImpl(int64_t in_deep, int64_t in_skip, int64_t out) {
   reduce_ = register_module("reduce", nn::Conv2d(nn::Conv2dOptions(in_deep, in_skip, 1)));
@@ -150,6 +168,20 @@ void recalibrate_batchnorm(UNet& net, const torch::Tensor& images, int64_t batch
     net->forward(in_format(images.narrow(0, i, std::min(batch, n - i)), channels_last));
   for (auto& [bn, momentum] : norms) bn->options.momentum(momentum);
   net->train(was_training);
+}
+
+UNet inference_copy(const UNet& net) {
+  UNet m(net->options());
+  {
+    torch::NoGradGuard g;
+    const auto src_p = net->named_parameters(true), src_b = net->named_buffers(true);
+    for (auto& p : m->named_parameters(true)) p.value().set_data(src_p[p.key()].detach().clone());
+    for (auto& b : m->named_buffers(true)) b.value().set_data(src_b[b.key()].detach().clone());
+  }
+  m->eval();
+  for (auto& mod : m->modules(false))
+    if (auto* block = mod->as<ConvBlockImpl>()) block->fold_batchnorm();
+  return m;
 }
 
 void initialise(UNet& net, UNetOptions::Init init) {

@@ -67,6 +67,41 @@ TEST(UNet, PreciseBatchNormAveragesTheStatisticsOfItsBatches) {
   EXPECT_EQ(bn->options.momentum(), c10::optional<double>(0.1));  // the training momentum is back
 }
 
+// The inference copy folds BatchNorm into the convolutions: its output equals the eval-mode
+// output of the model it copies (running statistics far from 0/1, affine not trivial) up to
+// rounding, it leaves that model untouched, and its blocks run no BatchNorm.
+TEST(UNet, InferenceCopyWithFoldedBatchNormPredictsTheSame) {
+  UNetOptions o;
+  o.width = 4;
+  torch::manual_seed(11);
+  UNet net(o);
+  {
+    torch::NoGradGuard g;
+    for (auto& m : net->modules(false))
+      if (auto* bn = m->as<torch::nn::BatchNorm2d>()) {
+        bn->running_mean.uniform_(-0.5, 0.5);
+        bn->running_var.uniform_(0.3, 3.0);
+        bn->weight.uniform_(0.5, 1.5);
+        bn->bias.uniform_(-0.3, 0.3);
+      }
+  }
+  net->train();
+  const auto before = net->parameters().front().clone();
+  UNet folded = inference_copy(net);
+  EXPECT_TRUE(net->is_training());  // the original keeps its mode and weights
+  EXPECT_TRUE(torch::equal(net->parameters().front(), before));
+  net->eval();
+  torch::NoGradGuard g;
+  auto x = torch::rand({3, 1, 32, 32});
+  auto want = torch::softmax(net->forward(x), 1), got = torch::softmax(folded->forward(x), 1);
+  EXPECT_TRUE(torch::allclose(got, want, 1e-4, 1e-5)) << (got - want).abs().max().item<double>();
+  EXPECT_TRUE(torch::equal(got.argmax(1), want.argmax(1)));
+  // No BatchNorm runs in the copy: changing its (now unused) statistics changes nothing.
+  for (auto& m : folded->modules(false))
+    if (auto* bn = m->as<torch::nn::BatchNorm2d>()) bn->running_var.fill_(100.0);
+  EXPECT_TRUE(torch::equal(torch::softmax(folded->forward(x), 1), got));
+}
+
 TEST(FeaturePerturbation, ChangesEveryLevelOnlyInThePerturbedBranch) {
   UNetOptions o;
   o.width = 4;
