@@ -25,7 +25,8 @@ out = json.load(open(path)) if os.path.exists(path) else {
     "entries": []}
 model_step = ops["total"] - ops["batch"]
 entry = {"label": label, "command": f"scripts/op_counts.sh {label} {b} {s} {m}",
-         "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip(),
+         "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+                   + ("" if subprocess.run(["git", "diff", "--quiet", "HEAD", "--", "src", "bench"]).returncode == 0 else "-dirty"),
          "setting": {"method": m, "batch": [int(b), int(b)], "size": int(s), "width": c["width"]},
          "cmems": ops, "cmems_without_batch": model_step, "python_reference": p["aten_ops_per_step"],
          "cmems_without_batch_over_python": round(model_step / p["aten_ops_per_step"], 3),
