@@ -7,28 +7,38 @@
 namespace cmems {
 Rng::Rng(uint64_t seed) : gen_(at::make_generator<at::CPUGeneratorImpl>(seed)) {}
 
-namespace {
-// A draw on `dev` (cpu or cuda) comes from the run's CPU generator or the device's own.
-at::Generator gen_for(at::Generator& cpu, const torch::Device& dev) {
-  return dev.is_cuda() ? at::globalContext().defaultGenerator(dev) : cpu;
+Rng::Rng(uint64_t seed, const torch::Device& dev) : Rng(seed) {
+  dev_ = dev;
+  if (dev.is_cuda()) {
+    own_device_gen_ = at::globalContext().defaultGenerator(dev).clone();
+    std::lock_guard<std::mutex> lock(own_device_gen_.mutex());
+    own_device_gen_.set_current_seed(seed);
+  }
 }
+
+at::Generator Rng::gen_for(const torch::Device& dev) {
+  if (!dev.is_cuda()) return gen_;
+  return own_device_gen_.defined() ? own_device_gen_ : at::globalContext().defaultGenerator(dev);
+}
+
+namespace {
 torch::TensorOptions on(const torch::Device& dev, torch::ScalarType t) { return torch::TensorOptions().dtype(t).device(dev); }
 }  // namespace
 
 torch::Tensor Rng::uniform(at::IntArrayRef shape, double lo, double hi, const torch::Device& dev) {
-  return torch::rand(shape, gen_for(gen_, dev), on(dev, torch::kFloat)) * (hi - lo) + lo;
+  return torch::rand(shape, gen_for(dev), on(dev, torch::kFloat)) * (hi - lo) + lo;
 }
 torch::Tensor Rng::normal(at::IntArrayRef shape, const torch::Device& dev) {
-  return torch::randn(shape, gen_for(gen_, dev), on(dev, torch::kFloat));
+  return torch::randn(shape, gen_for(dev), on(dev, torch::kFloat));
 }
 torch::Tensor Rng::bernoulli(at::IntArrayRef shape, double p, const torch::Device& dev) {
-  return (torch::rand(shape, gen_for(gen_, dev), on(dev, torch::kFloat)) < p).to(torch::kFloat);
+  return (torch::rand(shape, gen_for(dev), on(dev, torch::kFloat)) < p).to(torch::kFloat);
 }
 torch::Tensor Rng::permutation(int64_t n, const torch::Device& dev) {
-  return torch::randperm(n, gen_for(gen_, dev), on(dev, torch::kLong));
+  return torch::randperm(n, gen_for(dev), on(dev, torch::kLong));
 }
 torch::Tensor Rng::integers(at::IntArrayRef shape, int64_t n, const torch::Device& dev) {
-  return torch::randint(n, shape, gen_for(gen_, dev), on(dev, torch::kLong));
+  return torch::randint(n, shape, gen_for(dev), on(dev, torch::kLong));
 }
 double Rng::uniform_scalar(double lo, double hi) {
   return lo + (hi - lo) * torch::rand({1}, gen_, torch::kDouble).item<double>();

@@ -28,12 +28,14 @@ std::vector<size_t> Predictor::selected() const {
 }
 
 torch::Tensor Predictor::model_probabilities(size_t m, const torch::Tensor& slices) const {
-  torch::NoGradGuard g;
+  c10::InferenceMode no_autograd;
+  AutocastGuard amp(dev_, o_.infer.amp == Amp::BF16);
   const torch::Tensor x = in_format(slices, o_.channels_last);
-  auto p = torch::softmax(models_[m]->forward(x), 1);
+  auto prob = [&](const torch::Tensor& in) { return torch::softmax(models_[m]->forward(in).to(torch::kFloat), 1); };
+  auto p = prob(x);
   if (!o_.infer.tta) return p;
-  p = p + torch::softmax(models_[m]->forward(x.flip({3})), 1).flip({3});
-  p = p + torch::softmax(models_[m]->forward(x.flip({2})), 1).flip({2});
+  p = p + prob(x.flip({3})).flip({3});
+  p = p + prob(x.flip({2})).flip({2});
   return p / 3.0;
 }
 

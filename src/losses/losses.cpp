@@ -22,11 +22,15 @@ torch::Tensor masked_cross_entropy(const torch::Tensor& logits, const torch::Ten
   return sum / m.sum().clamp_min(1.0);
 }
 
+torch::Tensor one_hot_nchw(const torch::Tensor& labels, int64_t c, torch::ScalarType dtype) {
+  return labels.unsqueeze(1).eq(torch::arange(c, labels.options()).view({1, c, 1, 1})).to(dtype);
+}
+
 torch::Tensor masked_dice(const torch::Tensor& logits, const torch::Tensor& target, const torch::Tensor& mask) {
   auto [t, m] = valid(target, mask);
   const int64_t c = logits.size(1);
   auto p = torch::softmax(logits.to(torch::kFloat), 1);
-  auto y = F::one_hot(t, c).permute({0, 3, 1, 2}).to(p.dtype());
+  auto y = one_hot_nchw(t, c, p.scalar_type());
   auto mm = m.unsqueeze(1);
   const double eps = 1e-5;
   auto inter = (p * y * mm).sum({0, 2, 3});
@@ -51,7 +55,7 @@ torch::Tensor fused_seg_loss(const torch::Tensor& logits, const torch::Tensor& t
   const auto ce_sum = (nll * m).sum();
   const auto ce = mean == CeMean::All ? ce_sum / static_cast<double>(m.numel()) : ce_sum / m.sum().clamp_min(1.0);
   const auto p = torch::softmax(x, 1);
-  const auto y = F::one_hot(t, x.size(1)).permute({0, 3, 1, 2}).to(p.dtype());
+  const auto y = one_hot_nchw(t, x.size(1), p.scalar_type());
   const auto mm = m.unsqueeze(1);
   const double eps = 1e-5;
   const auto inter = (p * y * mm).sum({0, 2, 3});

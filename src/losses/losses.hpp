@@ -40,6 +40,10 @@ struct PseudoLabels {
 };
 PseudoLabels make_pseudo_labels(const torch::Tensor& logits, double threshold);
 
+/// One-hot of labels [B, H, W] (values in [0, c)) as [B, c, H, W] of `dtype`, by comparison:
+/// unlike torch's one_hot, it reads nothing back from the device (no range check).
+torch::Tensor one_hot_nchw(const torch::Tensor& labels, int64_t c, torch::ScalarType dtype);
+
 /// Nearest resize of [B, H, W] labels or masks to h×w (for the auxiliary heads).
 torch::Tensor resize_nearest(const torch::Tensor& t, int64_t h, int64_t w);
 

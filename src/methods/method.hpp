@@ -32,9 +32,13 @@ class Method {
   virtual ~Method() = default;
   /// The networks (one or two), in checkpoint order ("a", "b").
   virtual std::vector<UNet>& models() = 0;
-  /// One step: samples its batches from the training data, computes the losses and calls
+  /// One step: takes its batches (made from their own generator, perhaps ahead on another
+  /// thread), computes the losses and calls
   /// backward(). Gradients are zeroed and applied by the caller.
   virtual StepStats step(const StepContext& ctx) = 0;
+  /// The random state that makes the next step's batches (methods/batch.hpp), for checkpoints.
+  virtual torch::Tensor batch_state() = 0;
+  virtual void set_batch_state(const torch::Tensor& s) = 0;
 };
 
 /// The options of network `m` (0 = "a") of a run: its width, classes and initialisation

@@ -16,6 +16,7 @@
 #include <cmath>
 
 #include "augment/augment.hpp"
+#include "methods/batch.hpp"
 #include "losses/losses.hpp"
 #include "model/device.hpp"
 #include "methods/method.hpp"
@@ -30,7 +31,8 @@ class SslMethod final : public Method {
  public:
   SslMethod(const MethodOptions& o, const TrainingData& d, Rng& rng)
       : o_(o), d_(d), rng_(rng), dev_(d.unlabeled.device()),
-        nets_(make_models(o.model, o.models, o.seed, o.perf.channels_last, d.num_classes, dev_)) {
+        nets_(make_models(o.model, o.models, o.seed, o.perf.channels_last, d.num_classes, dev_)),
+        batches_(o, d, o.perf.producer) {
     fp_.kind = o.fp.kind;
     fp_.dropout = o.fp.dropout;
     fp_.noise = o.fp.noise;
@@ -38,13 +40,16 @@ class SslMethod final : public Method {
   }
 
   std::vector<UNet>& models() override { return nets_; }
+  torch::Tensor batch_state() override { return batches_.state(); }
+  void set_batch_state(const torch::Tensor& s) override { batches_.set_state(s); }
 
   StepStats step(const StepContext& ctx) override {
     StepStats stats;
     torch::Tensor total;
+    Batch batch = batches_.next();  // made outside autocast, as on the producer's thread
     {  // forward passes and losses under autocast (perf.amp); backward after it
       AutocastGuard amp(dev_, o_.perf.amp == Amp::BF16);
-      total = losses(ctx, stats);
+      total = losses(ctx, batch, stats);
     }
     {
       RECORD_USER_SCOPE("cmems::backward");  // stage marks: `cmems bench` counts operators per stage
@@ -55,22 +60,12 @@ class SslMethod final : public Method {
   }
 
  private:
-  torch::Tensor losses(const StepContext& ctx, StepStats& stats) {
+  torch::Tensor losses(const StepContext& ctx, const Batch& batch, StepStats& stats) {
     const int64_t n = int64_t(nets_.size());
     const bool ip = o_.ip.mode != Consistency::None, fp = o_.fp.mode != Consistency::None;
-    torch::Tensor x_l, x_w;  // the labeled batch; the unlabeled batch's weak view
-    std::vector<torch::Tensor> y_l;
-    {
-      RECORD_USER_SCOPE("cmems::batch");
-      std::tie(x_l, y_l) = labeled_batch();
-      x_l = in_format(x_l, o_.perf.channels_last);
-      if (ip || fp) {
-        auto idx = rng_.integers({o_.batch.unlabeled}, d_.unlabeled.size(0), dev_);
-        x_w = in_format(
-            apply_geometric_image(d_.unlabeled.index_select(0, idx), sample_weak(o_.weak, idx.size(0), rng_, dev_)),
-            o_.perf.channels_last);
-      }
-    }
+    const torch::Tensor& x_l = batch.labeled.x;
+    const torch::Tensor& x_w = batch.weak;  // the unlabeled batch's weak view
+    const std::vector<torch::Tensor> y_l = labeled_targets(batch.labeled);
     // --- the labeled batch's heads (deep-supervised where L_fp compares auxiliary heads) and
     // the weak view's pass: as two batches, or as one (batch.forward) ---
     std::vector<std::vector<torch::Tensor>> heads(n);
@@ -98,7 +93,7 @@ class SslMethod final : public Method {
         stats.emplace_back(std::string("loss_") + name, loss.detach());
         stats.emplace_back(std::string("weight_") + name, torch::tensor(weight));
       };
-      if (ip) add("ip", image_perturbation_losses(strong_views(x_w, w), w.pl, pairing(o_.ip.mode)), o_.ip.lambda);
+      if (ip) add("ip", image_perturbation_losses(strong_views(batch, w), w.pl, pairing(o_.ip.mode)), o_.ip.lambda);
       if (fp) add("fp", feature_perturbation_losses(w.fp_heads, w.pl, pairing(o_.fp.mode)), o_.fp.lambda);
     }
     return total;
@@ -163,68 +158,35 @@ class SslMethod final : public Method {
 
   // Each student's views for L_ip: its own strong views (each with its CutMix boxes), or,
   // for CPS, its clean weak-view logits.
-  std::vector<std::vector<StrongView>> strong_views(const torch::Tensor& x_w, const WeakPass& w) {
+  std::vector<std::vector<StrongView>> strong_views(const Batch& batch, const WeakPass& w) {
     std::vector<std::vector<StrongView>> views(nets_.size());
+    RECORD_USER_SCOPE("cmems::forward");
     for (size_t s = 0; s < nets_.size(); ++s) {
       if (cps()) views[s].push_back({w.clean[s], {}});
-      for (int64_t v = 0; !cps() && v < o_.ip.views; ++v) {
-        StrongParams sp;
-        torch::Tensor x_s;
-        {
-          RECORD_USER_SCOPE("cmems::batch");
-          sp = sample_strong(o_.strong, x_w.size(0), x_w.size(-1), rng_, dev_);
-          x_s = in_format(apply_strong(x_w, sp), o_.perf.channels_last);
-        }
-        RECORD_USER_SCOPE("cmems::forward");
-        views[s].push_back({nets_[s]->forward(x_s), sp.mix});
-      }
+      for (size_t v = 0; !cps() && v < batch.strong[s].size(); ++v)
+        views[s].push_back({nets_[s]->forward(batch.strong[s][v].x), batch.strong[s][v].mix});
     }
     return views;
   }
 
-  // Labeled batch: images [B_L, 1, S, S] and one target per model ([B_L, S, S]; with
-  // cross_pseudo synthesis each model's outside-mask pixels come from the other model).
-  std::pair<torch::Tensor, std::vector<torch::Tensor>> labeled_batch() {
-    const int64_t b = o_.batch.labeled, n = int64_t(nets_.size());
-    int64_t n_syn = 0;
-    if (o_.data.labeled == LabeledSource::Synth)
-      for (int64_t i = 0; i < b; ++i) n_syn += rng_.uniform_scalar(0, 1) >= o_.synthesis.exemplar_prob;
-    const int64_t n_plain = b - n_syn;
-    std::vector<torch::Tensor> xs;
-    std::vector<std::vector<torch::Tensor>> ys(n);
-    if (n_plain > 0) {  // weak views of labeled slices (the exemplar, or any for `full`)
-      auto idx = rng_.integers({n_plain}, d_.labeled_images.size(0), dev_);
-      auto g = sample_weak(o_.weak, n_plain, rng_, dev_);
-      xs.push_back(apply_geometric_image(d_.labeled_images.index_select(0, idx), g));
-      auto y = apply_geometric_label(d_.labeled_labels.index_select(0, idx), g);
-      for (auto& v : ys) v.push_back(y);
-    }
-    if (n_syn > 0) {
-      const int64_t s = d_.unlabeled.size(-1);
-      auto p = sample_synth(o_.synthesis, n_syn, s, d_.unlabeled.size(0), rng_, dev_);
-      auto sb = synthesize(o_.synthesis, d_.labeled_images.narrow(0, 0, 1), d_.labeled_labels[0], d_.unlabeled,
-                           d_.num_classes, p);
-      xs.push_back(sb.image);
-      for (int64_t m = 0; m < n; ++m) {
-        torch::Tensor outside;
-        if (o_.synthesis.outside == SynthOutside::Ignore) {
-          outside = torch::full_like(sb.label, kIgnore);
-        } else if (o_.synthesis.outside == SynthOutside::Background) {
-          outside = torch::zeros_like(sb.label);
-        } else {  // cross_pseudo: the other model's confident pseudo-label of the background
-          torch::NoGradGuard g;
-          auto bg = d_.unlabeled.index_select(0, p.background);
-          auto& other = nets_[teacher_of(m, n, Pairing::Cross)];
-          auto t = make_pseudo_labels(o_.pseudo.teacher == Teacher::Student ? other->forward(bg) : forward_without_dropout(other, bg),
-                                      o_.pseudo.threshold);
-          outside = torch::where(t.mask > 0.5, t.label, torch::full_like(t.label, kIgnore));
-        }
-        ys[m].push_back(fill_outside(sb, outside));
+  // Each model's labeled targets: with cross_pseudo synthesis, the pixels outside a synthetic
+  // item's paste come from the other model's confident pseudo-label of its background slice.
+  std::vector<torch::Tensor> labeled_targets(const LabeledBatch& b) {
+    const int64_t n = int64_t(nets_.size());
+    std::vector<torch::Tensor> ys;
+    for (int64_t m = 0; m < n; ++m) {
+      if (o_.synthesis.outside != SynthOutside::CrossPseudo || !b.outside.defined()) {
+        ys.push_back(cmems::labeled_targets(b, o_.synthesis.outside));
+        continue;
       }
+      torch::NoGradGuard g;
+      auto bg = in_format(d_.unlabeled.index_select(0, b.background), o_.perf.channels_last);
+      auto& other = nets_[teacher_of(m, n, Pairing::Cross)];
+      auto t = make_pseudo_labels(o_.pseudo.teacher == Teacher::Student ? other->forward(bg) : forward_without_dropout(other, bg),
+                                  o_.pseudo.threshold);
+      ys.push_back(cmems::labeled_targets(b, o_.synthesis.outside, t.label, t.mask));
     }
-    std::vector<torch::Tensor> y;
-    for (auto& v : ys) y.push_back(torch::cat(v, 0));
-    return {torch::cat(xs, 0), y};
+    return ys;
   }
 
   MethodOptions o_;
@@ -233,6 +195,7 @@ class SslMethod final : public Method {
   torch::Device dev_;
   std::vector<UNet> nets_;
   FeaturePerturbation fp_;
+  BatchSource batches_;
 };
 }  // namespace
 

@@ -38,11 +38,13 @@ struct PerfOptions {
   bool channels_last = false;
   Amp amp = Amp::None;
   bool cudnn_benchmark = true;
+  bool producer = false;
 
   void describe(OptionList& l) {
     l.add("channels_last", channels_last, "channels-last memory format for the networks and their inputs (GPU: ~1.7x faster) [ref: docs/gpu.md]");
     l.add("amp", amp, "autocast of the training forward passes: none, or bf16 [ref: torch.autocast]");
     l.add("cudnn_benchmark", cudnn_benchmark, "cuDNN autotuning (CUDA only) [ref: docs/gpu.md]");
+    l.add("producer", producer, "make the next iteration's batches on a second thread (on CUDA, its own stream) while the step runs; same weights either way [ours, docs/BENCHMARKS.md]");
   }
 };
 }  // namespace cmems

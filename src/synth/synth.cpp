@@ -46,7 +46,7 @@ SynthBatch synthesize(const SynthOptions& c, const torch::Tensor& ex_img, const 
   };
   // Joint transform: the image bilinearly; the label as warped one-hot + argmax (no aliasing).
   auto img = sample(ex_img.expand({n, 1, s, s}), torch::kBilinear);
-  auto onehot = F::one_hot(ex_lab, num_classes).permute({2, 0, 1}).unsqueeze(0).to(ex_img.dtype());
+  auto onehot = one_hot_nchw(ex_lab.unsqueeze(0), num_classes, ex_img.scalar_type());
   auto lab = sample(onehot.expand({n, num_classes, s, s}), torch::kBilinear).argmax(1);
   auto fg = (lab > 0).unsqueeze(1).to(ex_img.dtype());
   // Intensity transform, then optionally match the background's mean and std.

@@ -11,7 +11,7 @@ at::Generator default_cpu_generator() { return at::detail::getDefaultCPUGenerato
 }  // namespace
 
 void save_checkpoint(const std::string& path, const std::vector<UNet>& models, Sgd& opt, Rng& rng,
-                     int64_t iteration, const RunInfo& info) {
+                     const torch::Tensor& batch_state, int64_t iteration, const RunInfo& info) {
   TensorFile f;
   add_run_info(f, info);
   f.metadata["format"] = "cmems-checkpoint-1";
@@ -22,6 +22,7 @@ void save_checkpoint(const std::string& path, const std::vector<UNet>& models, S
   for (size_t i = 0; i < bufs.size(); ++i)
     if (bufs[i].defined()) f.tensors["optim." + std::to_string(i)] = to_record(bufs[i]);
   f.tensors["rng.run"] = to_record(rng.state());
+  f.tensors["rng.batch"] = to_record(batch_state);
   {
     auto g = default_cpu_generator();
     std::lock_guard<std::mutex> lock(g.mutex());
@@ -30,7 +31,8 @@ void save_checkpoint(const std::string& path, const std::vector<UNet>& models, S
   save_tensor_file(path, f);
 }
 
-int64_t load_checkpoint(const std::string& path, std::vector<UNet>& models, Sgd& opt, Rng& rng) {
+int64_t load_checkpoint(const std::string& path, std::vector<UNet>& models, Sgd& opt, Rng& rng,
+                        torch::Tensor& batch_state) {
   TensorFile f = load_tensor_file(path);
   CMEMS_CHECK(f.metadata.count("format") && f.metadata["format"] == "cmems-checkpoint-1", path,
               ": not a cmems checkpoint");
@@ -51,7 +53,11 @@ int64_t load_checkpoint(const std::string& path, std::vector<UNet>& models, Sgd&
     bufs[i] = buf.to(ps[i].device());
   }
   CMEMS_CHECK(f.tensors.count("rng.run") && f.tensors.count("rng.torch_cpu"), path, ": random state missing");
+  CMEMS_CHECK(f.tensors.count("rng.batch"), path,
+              ": written by an earlier cmems (no rng.batch, the batches' random state): it cannot continue exactly; "
+              "train again, or resume with the version that wrote it");
   rng.set_state(from_record(f.tensors["rng.run"]));
+  batch_state = from_record(f.tensors["rng.batch"]);
   {
     auto g = default_cpu_generator();
     std::lock_guard<std::mutex> lock(g.mutex());

@@ -58,7 +58,9 @@ TrainResult train(const RunOptions& c, const OptimOptions& optim, const MethodOp
 
   int64_t start = 0;
   if (o.resume && fs::exists(ckpt)) {
-    start = load_checkpoint(ckpt, method->models(), opt, rng);
+    torch::Tensor batch_state;
+    start = load_checkpoint(ckpt, method->models(), opt, rng, batch_state);
+    method->set_batch_state(batch_state);
     CMEMS_CHECK(start <= c.iterations, ckpt, ": checkpoint is at iteration ", start, ", beyond --iterations ",
                 c.iterations);
     truncate_metrics(run / "metrics.jsonl", start);
@@ -71,7 +73,7 @@ TrainResult train(const RunOptions& c, const OptimOptions& optim, const MethodOp
   auto checkpoint = [&](int64_t it) {
     CMEMS_CHECK(all_finite(method->models()), "training diverged before iteration ", it,
                 ": non-finite weights; the last good checkpoint is kept in ", ckpt);
-    save_checkpoint(ckpt, method->models(), opt, rng, it, info);
+    save_checkpoint(ckpt, method->models(), opt, rng, method->batch_state(), it, info);
   };
 
   TrainResult r;

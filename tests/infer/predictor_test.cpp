@@ -98,6 +98,30 @@ TEST(PredictorQc, PerModelMapsMatchEachModelAloneAndLabelsAreUnchanged) {
   EXPECT_FALSE(qc.model_b.data.empty());
 }
 
+// infer.amp bf16 runs the passes under autocast: labels as in float32 but for a few voxels
+// where two classes are nearly tied (the random models here tie more than trained ones).
+TEST(Predictor, Bf16AutocastPredictsAsFloat32) {
+  auto img = random_volume();
+  auto fp32 = two_model_predictor("both", false).predict(img);
+  PredictorOptions c;
+  c.size = 32;
+  c.infer.batch = 3;
+  c.infer.amp = Amp::BF16;
+  std::vector<UNet> models;
+  for (int seed : {1, 2}) {
+    torch::manual_seed(seed);
+    UNetOptions o;
+    o.num_classes = 4;
+    o.width = 4;
+    models.emplace_back(o);
+  }
+  auto bf16 = Predictor(c, models, {"background", "RV", "Myo", "LV"}, "zscore").predict(img);
+  ASSERT_EQ(bf16.data.size(), fp32.data.size());
+  size_t same = 0;
+  for (size_t i = 0; i < fp32.data.size(); ++i) same += bf16.data[i] == fp32.data[i];
+  EXPECT_GE(double(same) / double(fp32.data.size()), 0.95) << same << " of " << fp32.data.size();
+}
+
 TEST(PredictorQc, OneModelRunsFillNoQc) {
   PredictorOptions c;
   c.size = 32;

@@ -202,3 +202,16 @@ TEST(Rampup, SigmoidShape) {
   EXPECT_EQ(rampup_weight(5, 100, 0.0, 0.5), 0.5);
 }
 }  // namespace cmems
+
+namespace cmems {
+// The comparison one-hot equals torch's one_hot (moved to channels first) without its range
+// check, which reads the labels' minimum and maximum back to the host.
+TEST(Losses, OneHotByComparisonEqualsTorchOneHot) {
+  torch::manual_seed(3);
+  auto t = torch::randint(0, 4, {2, 5, 7}, torch::kLong);
+  auto ref = torch::nn::functional::one_hot(t, 4).permute({0, 3, 1, 2}).to(torch::kFloat);
+  auto got = one_hot_nchw(t, 4, torch::kFloat);
+  EXPECT_EQ(got.sizes(), ref.sizes());
+  EXPECT_TRUE(torch::equal(got, ref));
+}
+}  // namespace cmems

@@ -37,15 +37,21 @@ TEST(Checkpoint, RestoresWeightsMomentumRandomStateAndIteration) {
   Rng rng_a(7);
   rng_a.uniform_scalar(0, 1);
   const std::string path = dir.str("checkpoint.safetensors");
-  save_checkpoint(path, a, opt_a, rng_a, 42, RunInfo{"{}", {"background", "x"}, "MRI"});
+  Rng batches_a(8);
+  batches_a.uniform_scalar(0, 1);
+  save_checkpoint(path, a, opt_a, rng_a, batches_a.state(), 42, RunInfo{"{}", {"background", "x"}, "MRI"});
 
   auto b = make(2);  // other weights
   Sgd opt_b(b[0]->parameters(), 0.01, 0.9, 0.0);
   Rng rng_b(99);
-  EXPECT_EQ(load_checkpoint(path, b, opt_b, rng_b), 42);
+  Rng batches_b(100);
+  torch::Tensor batch_state;
+  EXPECT_EQ(load_checkpoint(path, b, opt_b, rng_b, batch_state), 42);
+  batches_b.set_state(batch_state);
   auto pa = a[0]->parameters(), pb = b[0]->parameters();
   for (size_t i = 0; i < pa.size(); ++i) EXPECT_TRUE(torch::equal(pa[i], pb[i])) << i;
   EXPECT_EQ(rng_a.uniform_scalar(0, 1), rng_b.uniform_scalar(0, 1));
+  EXPECT_EQ(batches_a.uniform_scalar(0, 1), batches_b.uniform_scalar(0, 1));
   // The same step from both gives the same weights: the momentum buffers came back too.
   for (auto* o : {&opt_a, &opt_b}) o->zero_grad();
   auto x = torch::randn({2, 1, 32, 32});
