@@ -68,6 +68,11 @@ B=(--device "$DEVICE" --data.size "$BENCH_SIZE" --batch.labeled "$BENCH_BATCH" -
 bench cmems-default "$CMEMS" bench "${B[@]}"
 bench cmems-channels-last "$CMEMS" bench "${B[@]}" --perf.channels-last true
 bench cmems-channels-last-bf16 "$CMEMS" bench "${B[@]}" --perf.channels-last true --perf.amp bf16
+# batches made ahead on a second thread and CUDA stream (issue 34 item 3); the last also runs
+# inference under bf16 autocast (infer.amp)
+bench cmems-channels-last-producer "$CMEMS" bench "${B[@]}" --perf.channels-last true --perf.producer true
+bench cmems-cl-bf16-producer "$CMEMS" bench "${B[@]}" --perf.channels-last true --perf.amp bf16 --perf.producer true \
+  --infer.amp bf16
 R=(bench/reference_step.py --device "$DEVICE" --size "$BENCH_SIZE" --batch "$BENCH_BATCH" --iterations "$BENCH_ITERS")
 bench python-eager "$PY" "${R[@]}"
 bench python-channels-last "$PY" "${R[@]}" --channels-last
