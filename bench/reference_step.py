@@ -104,6 +104,7 @@ def main():
     ap.add_argument("--channels-last", action="store_true")
     ap.add_argument("--bf16", action="store_true")
     ap.add_argument("--compile", action="store_true")
+    ap.add_argument("--profile-table", default="", help="write torch.profiler's per-operator table of one step here")
     a = ap.parse_args()
     if a.threads:
         torch.set_num_threads(a.threads)
@@ -154,9 +155,25 @@ def main():
         times.append((time.perf_counter() - t0) * 1000)
     times.sort()
     # ATen operator calls of one more step, nested ones included (`cmems bench` counts the same)
-    with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as prof:
+    # On CUDA the same profile records the kernels (kineto): their number and GPU time per step.
+    acts = [torch.profiler.ProfilerActivity.CPU] + ([torch.profiler.ProfilerActivity.CUDA] if dev.type == "cuda" else [])
+    with torch.profiler.profile(activities=acts) as prof:
         step()
+        if dev.type == "cuda":
+            torch.cuda.synchronize()
     aten = [e for e in prof.events() if e.name.startswith("aten::")]
+    kernels = [e for e in prof.events() if str(getattr(e, "device_type", "")).endswith("CUDA")]
+    gpu_us = sum(getattr(e, "device_time", getattr(e, "cuda_time", 0)) or 0 for e in kernels)
+    if a.profile_table:
+        table = None
+        for key in (["self_device_time_total", "self_cuda_time_total"] if dev.type == "cuda" else []) + ["self_cpu_time_total"]:
+            try:
+                table = prof.key_averages().table(sort_by=key, row_limit=25)
+                break
+            except Exception:  # sort keys differ between torch versions
+                continue
+        with open(a.profile_table, "w") as f:
+            f.write(table or "no table\n")
 
     def nested(e):  # an aten op called by another aten op
         p = e.cpu_parent
@@ -165,7 +182,8 @@ def main():
         return p is not None
     ops, top = len(aten), sum(1 for e in aten if not nested(e))
     variant = "+".join(v for v, on in [("channels-last", a.channels_last), ("bf16", a.bf16), ("compile", a.compile)] if on) or "eager"
-    print(json.dumps({"ms_per_step": times[len(times) // 2], "aten_ops_per_step": ops, "aten_top_level_ops_per_step": top, "variant": variant, "device": a.device,
+    print(json.dumps({"ms_per_step": times[len(times) // 2], "aten_ops_per_step": ops, "aten_top_level_ops_per_step": top,
+                      "cuda_kernels_per_step": len(kernels), "cuda_kernel_ms_per_step": gpu_us / 1000.0, "variant": variant, "device": a.device,
                       "threads": torch.get_num_threads(), "torch": torch.__version__, "batch": [b, b], "size": s}))
 
 

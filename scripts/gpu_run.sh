@@ -13,7 +13,8 @@
 # SPLIT (default split), CONFIG (configs/acdc_short.json), TRAIN_SECONDS (300),
 # BENCH_SIZE (256), BENCH_BATCH (12), BENCH_ITERS (20), BUILD (build-gpu for cuda, build
 # for cpu), JOBS (16). Needs, on the device: .deps (stage-debs.sh output, docs/gpu.md) and
-# the prepared data, both carried with the call. COMPILE=1 adds the torch.compile variant
+# the prepared data, both carried with the call. The Python step's kineto profile (per-operator
+# table, CUDA kernels per step) goes to profile.txt in the logs tarball. COMPILE=1 adds the torch.compile variant
 # (COMPILE_SECONDS, 300). DEADLINE (seconds from the start, 0 = none): training is shortened
 # so that evaluation and the summary finish inside it. RUN (runs/gpu-run): the run folder.
 # $OUT ends with at most 8 files (the device call's limit): the summary, bench lines, val
@@ -36,7 +37,7 @@ mkdir -p "$OUT"
 elapsed() { echo $(($(date +%s) - START)); }
 pack() {  # the logs into one tarball, so that $OUT holds at most 8 files
   local f=() x
-  for x in steps.log build.log card.txt bench.log train.log eval.txt config.json; do [ -f "$OUT/$x" ] && f+=("$x"); done
+  for x in steps.log build.log card.txt bench.log profile.txt train.log eval.txt config.json; do [ -f "$OUT/$x" ] && f+=("$x"); done
   [ ${#f[@]} -gt 0 ] && tar -czf "$OUT/logs.tar.gz" -C "$OUT" "${f[@]}" && (cd "$OUT" && rm -f "${f[@]}")
   return 0
 }
@@ -75,7 +76,7 @@ bench cmems-cl-bf16-producer "$CMEMS" bench "${B[@]}" --perf.channels-last true 
   --infer.amp bf16
 R=(bench/reference_step.py --device "$DEVICE" --size "$BENCH_SIZE" --batch "$BENCH_BATCH" --iterations "$BENCH_ITERS")
 bench python-eager "$PY" "${R[@]}"
-bench python-channels-last "$PY" "${R[@]}" --channels-last
+bench python-channels-last "$PY" "${R[@]}" --channels-last --profile-table "$OUT/profile.txt"
 bench python-channels-last-bf16 "$PY" "${R[@]}" --channels-last --bf16
 # torch.compile of the whole step did not finish compiling in 150 s on the H200 (52105e2):
 # only with COMPILE=1, and never past half the deadline.
@@ -136,13 +137,22 @@ res = {"commit": commit, "device": device, "card": card,
 json.dump(res, open(os.path.join(out, "gpu_run.json"), "w"), indent=1)
 print(f"device {device} ({card}), commit {commit}")
 print(f"build {build_s}s, bench {bench_s}s, train {train_s}s ({res['iterations_done']} iterations), evaluate {eval_s}s")
-print(f"{'variant':<28}{'ms/iter':>10}{'ms/step':>10}{'GPU MB':>10}{'infer/s':>10}")
+print(f"{'variant':<30}{'ms/iter':>10}{'ms/step':>10}{'GPU MB':>10}{'infer/s':>10}{'aten ops':>10}{'kernels':>10}")
 for b in bench:
     r = b.get("result", {})
     it = r.get("ms_per_iter"); st = r.get("ms_per_step")
     mem = r.get("gpu_peak_allocated_mb", {}).get("iteration") if isinstance(r.get("gpu_peak_allocated_mb"), dict) else None
     f = lambda v: f"{v:10.1f}" if isinstance(v, (int, float)) else f"{'-':>10}"
-    print(f"{b['name']:<28}{f(it)}{f(st)}{f(mem)}{f(r.get('infer_slices_per_s'))}" + ("   " + b["error"] if "error" in b else ""))
+    ops = r.get("aten_ops_per_iter", {}).get("top_level", {}).get("total") if isinstance(r.get("aten_ops_per_iter"), dict) \
+        else r.get("aten_top_level_ops_per_step")
+    g = lambda v: f"{v:10d}" if isinstance(v, int) else f"{'-':>10}"
+    print(f"{b['name']:<30}{f(it)}{f(st)}{f(mem)}{f(r.get('infer_slices_per_s'))}{g(ops)}{g(r.get('cuda_kernels_per_step'))}"
+          + ("   " + b["error"] if "error" in b else ""))
+stages = next((b["result"]["aten_ops_per_iter"] for b in bench if b["name"] == "cmems-channels-last" and "result" in b
+               and isinstance(b["result"].get("aten_ops_per_iter"), dict)), None)
+if stages:  # where the cmems iteration's top-level aten calls go (the CPU-side launch count)
+    top = stages.get("top_level", {})
+    print("cmems top-level aten calls per stage: " + ", ".join(f"{k} {v}" for k, v in top.items()))
 curve = [(m["iteration"], m["val_dice"]) for m in metrics if "val_dice" in m]
 if curve:
     print("val curve " + " ".join(f"{i}:{d:.3f}" if isinstance(d, (int, float)) else f"{i}:{d}" for i, d in curve))
