@@ -132,6 +132,54 @@ torch::Tensor multi_head_loss(const std::vector<torch::Tensor>& heads, const tor
   return sum;
 }
 
+torch::Tensor grouped_seg_losses(const torch::Tensor& logits, const torch::Tensor& target, const torch::Tensor& mask,
+                                 int64_t groups) {
+  const int64_t g = groups, c = logits.size(1);
+  TORCH_CHECK(g >= 1 && logits.size(0) % g == 0, "grouped_seg_losses: the batch is not ", g, " equal groups");
+  const auto ok = target != kIgnore;
+  const auto t = torch::where(ok, target, torch::zeros_like(target));
+  const auto m = mask.defined() ? mask * ok.to(mask.dtype()) : ok.to(torch::kFloat);
+  const auto x = logits.to(torch::kFloat);
+  const auto nll = F::nll_loss(torch::log_softmax(x, 1), t, F::NLLLossFuncOptions().reduction(torch::kNone));
+  const auto ce_sum = (nll * m).reshape({g, -1}).sum(1);
+  const auto ce = mask.defined() ? ce_sum / static_cast<double>(m.numel() / g)  // CeMean::All
+                                 : ce_sum / m.reshape({g, -1}).sum(1).clamp_min(1.0);  // CeMean::Labeled
+  const auto p = torch::softmax(x, 1);
+  const auto y = one_hot_nchw(t, c, p.scalar_type());
+  const auto mm = m.unsqueeze(1);
+  auto per_group = [&](const torch::Tensor& v) { return v.sum({2, 3}).reshape({g, -1, c}).sum(1); };  // [G, C]
+  const double eps = 1e-5;
+  const auto dice = 1.0 - ((2.0 * per_group(p * y * mm) + eps) / (per_group(p * p * mm) + per_group(y * y * mm) + eps)).mean(1);
+  return 0.5 * ce + 0.5 * dice;
+}
+
+torch::Tensor multi_head_losses(const std::vector<std::vector<torch::Tensor>>& heads,
+                                const std::vector<torch::Tensor>& targets, const std::vector<torch::Tensor>& masks) {
+  const int64_t g = int64_t(heads.size());
+  TORCH_CHECK(g >= 1 && int64_t(targets.size()) == g && (masks.empty() || int64_t(masks.size()) == g),
+              "multi_head_losses: one target (and mask) per group");
+  const size_t nk = heads[0].size();
+  TORCH_CHECK(nk >= 1 && nk <= kHeadWeights.size(), "multi_head_losses: 1 to 4 heads");
+  for (auto& h : heads) TORCH_CHECK(h.size() == nk, "multi_head_losses: every group needs the same heads");
+  double wsum = 0;
+  for (size_t k = 0; k < nk; ++k) wsum += kHeadWeights[k];
+  auto joined = [](std::vector<torch::Tensor> v) { return v.size() == 1 ? v[0] : torch::cat(v, 0); };
+  torch::Tensor sum;
+  for (size_t k = 0; k < nk; ++k) {
+    const int64_t h = heads[0][k].size(2), w = heads[0][k].size(3);
+    std::vector<torch::Tensor> xs, ys, ms;
+    for (int64_t i = 0; i < g; ++i) {
+      xs.push_back(heads[i][k]);
+      ys.push_back(resize_nearest(targets[i], h, w));
+      if (!masks.empty()) ms.push_back(resize_nearest(masks[i], h, w));
+    }
+    auto l = grouped_seg_losses(joined(xs), joined(ys), ms.empty() ? torch::Tensor() : joined(ms), g) *
+             (kHeadWeights[k] / wsum);
+    sum = sum.defined() ? sum + l : l;
+  }
+  return sum;
+}
+
 torch::Tensor feature_perturbation_loss(const std::vector<torch::Tensor>& perturbed_heads,
                                         const PseudoLabels& teacher) {
   return multi_head_loss(perturbed_heads, teacher.label, teacher.mask);
@@ -141,8 +189,23 @@ std::vector<torch::Tensor> image_perturbation_losses(const std::vector<std::vect
                                                      const std::vector<PseudoLabels>& pseudo, Pairing pairing) {
   const int64_t n = int64_t(views.size());
   TORCH_CHECK(int64_t(pseudo.size()) == n, "image_perturbation_losses: one set of pseudo-labels per model");
+  const int64_t nv = n > 0 ? int64_t(views[0].size()) : 0;
+  for (auto& v : views) TORCH_CHECK(int64_t(v.size()) == nv && nv > 0, "image_perturbation_losses: the same number of views per student");
+  // Every (student, view) term is one group of one batched loss: the mean over views of each
+  // student's group losses is image_perturbation_loss of that student.
+  std::vector<std::vector<torch::Tensor>> heads;
+  std::vector<torch::Tensor> targets, masks;
+  for (int64_t m = 0; m < n; ++m) {
+    const PseudoLabels& t = pseudo[teacher_of(m, n, pairing)];
+    for (auto& v : views[m]) {
+      heads.push_back({v.logits});
+      targets.push_back(cutmix(t.label, v.mix));
+      masks.push_back(cutmix(t.mask, v.mix));
+    }
+  }
+  auto per_student = multi_head_losses(heads, targets, masks).reshape({n, nv}).mean(1);
   std::vector<torch::Tensor> out;
-  for (int64_t m = 0; m < n; ++m) out.push_back(image_perturbation_loss(views[m], pseudo[teacher_of(m, n, pairing)]));
+  for (int64_t m = 0; m < n; ++m) out.push_back(per_student[m]);
   return out;
 }
 
@@ -150,8 +213,14 @@ std::vector<torch::Tensor> feature_perturbation_losses(const std::vector<std::ve
                                                        const std::vector<PseudoLabels>& pseudo, Pairing pairing) {
   const int64_t n = int64_t(heads.size());
   TORCH_CHECK(int64_t(pseudo.size()) == n, "feature_perturbation_losses: one set of pseudo-labels per model");
+  std::vector<torch::Tensor> targets, masks;
+  for (int64_t m = 0; m < n; ++m) {
+    targets.push_back(pseudo[teacher_of(m, n, pairing)].label);
+    masks.push_back(pseudo[teacher_of(m, n, pairing)].mask);
+  }
+  auto per_student = multi_head_losses(heads, targets, masks);
   std::vector<torch::Tensor> out;
-  for (int64_t m = 0; m < n; ++m) out.push_back(feature_perturbation_loss(heads[m], pseudo[teacher_of(m, n, pairing)]));
+  for (int64_t m = 0; m < n; ++m) out.push_back(per_student[m]);
   return out;
 }
 

@@ -99,6 +99,18 @@ std::vector<torch::Tensor> image_perturbation_losses(const std::vector<std::vect
 std::vector<torch::Tensor> feature_perturbation_losses(const std::vector<std::vector<torch::Tensor>>& heads,
                                                        const std::vector<PseudoLabels>& pseudo, Pairing pairing);
 
+/// Batched forms (issue 34: fewer operator calls, the same maths up to float summation order):
+/// G groups (e.g. the two models) whose terms have the same shapes, concatenated along the
+/// batch. grouped_seg_losses: logits [G·B, C, H, W] (group g's items at g·B…), target and mask
+/// [G·B, H, W] (mask undefined: labeled target, CeMean::Labeled) → [G], each group's ℓ with its
+/// own CE normalisation and its own Dice over its items.
+torch::Tensor grouped_seg_losses(const torch::Tensor& logits, const torch::Tensor& target, const torch::Tensor& mask,
+                                 int64_t groups);
+/// multi_head_loss of every group at once: heads[g] (the same head shapes in every group),
+/// targets[g], masks[g] (empty: labeled targets) → [G].
+torch::Tensor multi_head_losses(const std::vector<std::vector<torch::Tensor>>& heads,
+                                const std::vector<torch::Tensor>& targets, const std::vector<torch::Tensor>& masks = {});
+
 /// Sigmoid ramp-up λ(t) = λ_max·exp(−5(1 − t/t_r)²) for t < t_r, λ_max after.
 /// [ref: Laine & Aila; SSL4MIS sigmoid_rampup]
 double rampup_weight(int64_t iteration, int64_t total, double fraction, double lambda_max);

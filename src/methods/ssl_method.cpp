@@ -80,8 +80,8 @@ class SslMethod final : public Method {
       }
     }
     RECORD_USER_SCOPE("cmems::losses");  // the rest, but for the strong views' making and passes
-    torch::Tensor sup = torch::zeros({}, x_l.options());
-    for (int64_t m = 0; m < n; ++m) sup = sup + o_.loss.sup_weight * multi_head_loss(heads[m], y_l[m]);
+    // every model's supervised term in one batched loss (losses/: the same maths per model)
+    torch::Tensor sup = o_.loss.sup_weight * multi_head_losses(heads, y_l).sum();
     stats.emplace_back("loss_sup", sup.detach());
     torch::Tensor total = sup;
     if (x_w.defined()) {

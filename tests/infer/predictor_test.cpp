@@ -40,12 +40,13 @@ TEST(PredictSlices, ResizingToTheTrainingSizeAndBackKeepsNonSquareSlicesAligned)
   }
 }
 namespace {
-Predictor two_model_predictor(const std::string& which, bool tta) {
+Predictor two_model_predictor(const std::string& which, bool tta, Amp amp = Amp::None) {
   PredictorOptions c;
   c.size = 32;
   c.infer.batch = 3;
   c.infer.models = parse_enum<InferModels>(which, "test");
   c.infer.tta = tta;
+  c.infer.amp = amp;
   std::vector<UNet> models;
   for (int seed : {1, 2}) {
     torch::manual_seed(seed);
@@ -103,19 +104,7 @@ TEST(PredictorQc, PerModelMapsMatchEachModelAloneAndLabelsAreUnchanged) {
 TEST(Predictor, Bf16AutocastPredictsAsFloat32) {
   auto img = random_volume();
   auto fp32 = two_model_predictor("both", false).predict(img);
-  PredictorOptions c;
-  c.size = 32;
-  c.infer.batch = 3;
-  c.infer.amp = Amp::BF16;
-  std::vector<UNet> models;
-  for (int seed : {1, 2}) {
-    torch::manual_seed(seed);
-    UNetOptions o;
-    o.num_classes = 4;
-    o.width = 4;
-    models.emplace_back(o);
-  }
-  auto bf16 = Predictor(c, models, {"background", "RV", "Myo", "LV"}, "zscore").predict(img);
+  auto bf16 = two_model_predictor("both", false, Amp::BF16).predict(img);
   ASSERT_EQ(bf16.data.size(), fp32.data.size());
   size_t same = 0;
   for (size_t i = 0; i < fp32.data.size(); ++i) same += bf16.data[i] == fp32.data[i];

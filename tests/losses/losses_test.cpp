@@ -215,3 +215,63 @@ TEST(Losses, OneHotByComparisonEqualsTorchOneHot) {
   EXPECT_TRUE(torch::equal(got, ref));
 }
 }  // namespace cmems
+
+namespace cmems {
+// The batched forms equal the per-model terms they replace (values and gradients, up to float
+// summation order): supervised multi-head with ignored pixels, pseudo-label heads with masks,
+// and the image term over two students with two CutMix views each.
+TEST(BatchedLosses, EqualThePerModelTermsAndTheirGradients) {
+  torch::manual_seed(11);
+  const int64_t b = 3, c = 4;
+  auto make_heads = [&] {
+    std::vector<torch::Tensor> h;
+    for (int64_t s : {16, 8, 4, 2}) h.push_back(torch::randn({b, c, s, s}).requires_grad_(true));
+    return h;
+  };
+  std::vector<std::vector<torch::Tensor>> heads{make_heads(), make_heads()};
+  std::vector<torch::Tensor> y;
+  for (int i = 0; i < 2; ++i) {
+    auto t = torch::randint(0, c, {b, 16, 16}, torch::kLong);
+    t.index_put_({0, torch::indexing::Slice(0, 5)}, kIgnore);  // ignored pixels (synthesis outside the paste)
+    y.push_back(t);
+  }
+  std::vector<torch::Tensor> inputs;
+  for (auto& hs : heads)
+    for (auto& h : hs) inputs.push_back(h);
+  auto grads = [&](const torch::Tensor& loss) {  // d loss / d every head (zero where unused)
+    auto g = torch::autograd::grad({loss}, inputs, {}, /*retain_graph=*/true, /*create_graph=*/false, /*allow_unused=*/true);
+    for (size_t i = 0; i < g.size(); ++i)
+      if (!g[i].defined()) g[i] = torch::zeros_like(inputs[i]);
+    return g;
+  };
+  auto expect_close = [](const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b, const char* what) {
+    ASSERT_EQ(a.size(), b.size());
+    for (size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(torch::allclose(a[i], b[i], 1e-5, 1e-7)) << what << " " << i;
+  };
+  // supervised (labeled targets)
+  auto per_model = multi_head_loss(heads[0], y[0]) + multi_head_loss(heads[1], y[1]);
+  auto batched = multi_head_losses(heads, y).sum();
+  EXPECT_NEAR(per_model.item<double>(), batched.item<double>(), 1e-5);
+  expect_close(grads(per_model), grads(batched), "supervised");
+  // feature perturbation (pseudo-labels with masks, each student taught by the other)
+  std::vector<PseudoLabels> pl;
+  for (int i = 0; i < 2; ++i) pl.push_back(make_pseudo_labels(torch::randn({b, c, 16, 16}) * 3, 0.6));
+  auto fp_ref = feature_perturbation_loss(heads[0], pl[1]) + feature_perturbation_loss(heads[1], pl[0]);
+  auto fp = feature_perturbation_losses(heads, pl, Pairing::Cross);
+  EXPECT_NEAR(fp_ref.item<double>(), (fp[0] + fp[1]).item<double>(), 1e-5);
+  expect_close(grads(fp_ref), grads(fp[0] + fp[1]), "feature perturbation");
+  // image perturbation: two students, two views each, with CutMix boxes
+  std::vector<std::vector<StrongView>> views(2);
+  for (size_t m = 0; m < 2; ++m)
+    for (int k = 0; k < 2; ++k) {
+      CutMixBoxes mix{torch::rand({b, 16, 16}) < 0.3, torch::randperm(b, torch::kLong)};
+      views[m].push_back({heads[m][0] * (1.0 + 0.1 * k), mix});
+    }
+  auto ip_ref = image_perturbation_loss(views[0], pl[1]) + image_perturbation_loss(views[1], pl[0]);
+  auto ip = image_perturbation_losses(views, pl, Pairing::Cross);
+  EXPECT_NEAR(ip_ref.item<double>(), (ip[0] + ip[1]).item<double>(), 1e-5);
+  expect_close(grads(ip_ref), grads(ip[0] + ip[1]), "image perturbation");
+  // one group is the single loss
+  EXPECT_NEAR(grouped_seg_losses(heads[0][0], y[0], {}, 1).item<double>(), seg_loss(heads[0][0], y[0]).item<double>(), 1e-6);
+}
+}  // namespace cmems
