@@ -52,7 +52,10 @@ torch::Tensor apply_geometric_label(const torch::Tensor& y, const GeometricParam
   return out.squeeze(1).round().to(torch::kLong);
 }
 
-StrongParams sample_strong(const StrongOptions& c, int64_t b, int64_t s, Rng& rng, const torch::Device& dev) {
+StrongParams sample_strong(const StrongOptions& c, int64_t batch, int64_t s, Rng& rng, const torch::Device& dev,
+                           int64_t groups) {
+  TORCH_CHECK(batch > 0 && groups > 0, "sample_strong: empty batch");
+  const int64_t b = batch * groups;  // every view's items, drawn at once
   StrongParams p;
   p.color_on = rng.bernoulli({b}, c.color_prob, dev);
   p.brightness = rng.uniform({b}, -c.brightness, c.brightness, dev);
@@ -72,10 +75,10 @@ StrongParams sample_strong(const StrongOptions& c, int64_t b, int64_t s, Rng& rn
   auto inx = (coord.view({1, 1, s}) >= x0.view({b, 1, 1})) & (coord.view({1, 1, s}) < (x0 + bw).view({b, 1, 1}));
   auto iny = (coord.view({1, s, 1}) >= y0.view({b, 1, 1})) & (coord.view({1, s, 1}) < (y0 + bh).view({b, 1, 1}));
   p.mix.box = inx & iny & (on.view({b, 1, 1}) > 0.5);
-  // Partner: a cyclic shift of a random permutation, so no item is mixed with itself (b > 1).
-  auto perm = rng.permutation(b, dev);
-  p.mix.partner = torch::empty_like(perm);
-  p.mix.partner.index_put_({perm}, perm.roll(1));
+  // Partner: in each view, a cyclic shift of a random permutation of the batch, so that no
+  // item is mixed with itself (batch > 1).
+  auto perm = rng.uniform({groups, batch}, 0, 1, dev).argsort(/*dim=*/int64_t(1));
+  p.mix.partner = torch::empty_like(perm).scatter_(1, perm, perm.roll(1, 1)).view({b});
   return p;
 }
 
@@ -93,8 +96,11 @@ torch::Tensor gaussian_blur(const torch::Tensor& x, const torch::Tensor& sigma, 
 }
 
 torch::Tensor apply_strong(const torch::Tensor& x_w, const StrongParams& p) {
-  const int64_t b = x_w.size(0);
-  auto x = cutmix(x_w, p.mix);
+  const int64_t n = x_w.size(0), b = p.brightness.size(0), g = b / n;
+  TORCH_CHECK(g * n == b, "apply_strong: parameters of ", b, " items for a batch of ", n);
+  // The views' partners index the batch: in the repeated batch, view k's are offset by k·n.
+  auto offset = torch::arange(0, b, n, p.mix.partner.options()).view({g, 1}).expand({g, n}).reshape({b});  // no host read
+  auto x = cutmix(g == 1 ? x_w : x_w.repeat({g, 1, 1, 1}), {p.mix.box, g == 1 ? p.mix.partner : p.mix.partner + offset});
   auto v = [b](const torch::Tensor& t) { return t.view({b, 1, 1, 1}); };
   // Photometric jitter: contrast about the mean, brightness shift, gamma on [0, 1].
   auto mean = x.mean({1, 2, 3}, true);

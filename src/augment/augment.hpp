@@ -39,8 +39,13 @@ struct StrongParams {
   CutMixBoxes mix;                                      // CutMix with another item of the batch
 };
 
-StrongParams sample_strong(const StrongOptions& c, int64_t batch, int64_t size, Rng& rng, const torch::Device& dev);
-/// The strong view of weak views x_w [B, 1, S, S] (values in ~[0, 1]).
+/// Parameters of `groups` strong views of a batch of `batch` items, all in one draw (items
+/// [g·batch, (g+1)·batch) are view g); each item's CutMix partner is another item of the same
+/// batch (an index in [0, batch)).
+StrongParams sample_strong(const StrongOptions& c, int64_t batch, int64_t size, Rng& rng, const torch::Device& dev,
+                           int64_t groups = 1);
+/// The strong views of weak views x_w [B, 1, S, S] (values in ~[0, 1]): [G·B, 1, S, S] for
+/// parameters of G views (sample_strong's `groups`), made as one batch.
 torch::Tensor apply_strong(const torch::Tensor& x_w, const StrongParams& p);
 
 /// Per-item Gaussian blur of [B, 1, H, W] with sigma [B] (separable, zero padding).

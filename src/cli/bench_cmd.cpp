@@ -11,6 +11,9 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <map>
+#include <mutex>
+#include <string>
 
 #include "cli/commands.hpp"
 #include "core/check.hpp"
@@ -59,6 +62,9 @@ struct OpCounter {
   static inline std::array<std::atomic<int64_t>, 6> counts{}, top{};
   static inline thread_local std::vector<int> stack;
   static inline thread_local int depth = 0;  // aten ops open on this thread
+  static inline bool by_name = false;         // also count the top-level calls by name
+  static inline std::mutex names_mutex;
+  static inline std::array<std::map<std::string, int64_t>, 6> names;
 
   static int stage_of(const char* name) {
     if (std::strncmp(name, "cmems::", 7) != 0) return -1;
@@ -74,7 +80,13 @@ struct OpCounter {
       for (auto it = stack.rbegin(); it != stack.rend() && s < 0; ++it) s = *it;
       const size_t k = s < 0 ? kStages.size() - 1 : size_t(s);
       ++counts[k];
-      if (depth++ == 0) ++top[k];
+      if (depth++ == 0) {
+        ++top[k];
+        if (by_name) {
+          std::lock_guard<std::mutex> lock(names_mutex);
+          ++names[k][fn.name()];
+        }
+      }
     }
     return nullptr;
   }
@@ -90,6 +102,7 @@ struct OpCounter {
   static nlohmann::json count(F&& f) {
     for (auto& c : counts) c = 0;
     for (auto& c : top) c = 0;
+    for (auto& n : names) n.clear();
     auto handle = at::addGlobalCallback(
         at::RecordFunctionCallback(&on_start, &on_end).scopes({at::RecordScope::FUNCTION, at::RecordScope::USER_SCOPE}));
     f();
@@ -103,6 +116,8 @@ struct OpCounter {
     j["total"] = total;
     t["total"] = total_top;
     j["top_level"] = t;
+    if (by_name)
+      for (size_t i = 0; i < kStages.size(); ++i) j["top_level_by_name"][kStages[i]] = names[i];
     return j;
   }
 };
@@ -153,6 +168,7 @@ Runner add_bench(CLI::App& app) {
   cmd->add_option("--repeat", a->repeat, "timed iterations (median reported)")->capture_default_str()->check(CLI::Range(1, 100000));
   cmd->add_option("--warmup", a->warmup, "untimed warm-up iterations")->capture_default_str()->check(CLI::Range(0, 100000));
   cmd->add_flag("--json", a->json, "print one JSON object");
+  cmd->add_flag("--op-names", OpCounter::by_name, "also count the counted iteration's top-level ATen calls by name, per stage");
   cmd->add_option("--config", a->config, "JSON file of options (flags override it)");
   add_config_flags(*cmd, a->flags);
   return [a] {

@@ -26,7 +26,10 @@ torch::TensorOptions on(const torch::Device& dev, torch::ScalarType t) { return 
 }  // namespace
 
 torch::Tensor Rng::uniform(at::IntArrayRef shape, double lo, double hi, const torch::Device& dev) {
-  return torch::rand(shape, gen_for(dev), on(dev, torch::kFloat)) * (hi - lo) + lo;
+  auto u = torch::rand(shape, gen_for(dev), on(dev, torch::kFloat));
+  // u·1 and u + 0 are u, bit for bit: no operation (a kernel launch on a GPU) for them
+  if (hi - lo != 1.0) u = u * (hi - lo);
+  return lo != 0.0 ? u + lo : u;
 }
 torch::Tensor Rng::normal(at::IntArrayRef shape, const torch::Device& dev) {
   return torch::randn(shape, gen_for(dev), on(dev, torch::kFloat));

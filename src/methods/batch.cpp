@@ -69,11 +69,17 @@ Batch BatchMaker::make() {
   b.weak = in_format(apply_geometric_image(d_.unlabeled.index_select(0, idx), sample_weak(o_.weak, idx.size(0), rng_, dev_)),
                      o_.perf.channels_last);
   if (!ip || o_.ip.student == IpStudent::Weak) return b;  // CPS's students predict the weak view
+  // Every student's views in one draw and one batch of operations: view k of student s is
+  // group s·views + k.
+  const int64_t u = b.weak.size(0), nv = o_.ip.views;
+  auto sp = sample_strong(o_.strong, u, b.weak.size(-1), rng_, dev_, o_.models * nv);
+  auto xs = apply_strong(b.weak, sp);
   b.strong.resize(size_t(o_.models));
-  for (auto& views : b.strong)
-    for (int64_t v = 0; v < o_.ip.views; ++v) {
-      auto sp = sample_strong(o_.strong, b.weak.size(0), b.weak.size(-1), rng_, dev_);
-      views.push_back({in_format(apply_strong(b.weak, sp), o_.perf.channels_last), sp.mix});
+  for (int64_t s = 0; s < o_.models; ++s)
+    for (int64_t v = 0; v < nv; ++v) {
+      const int64_t at = (s * nv + v) * u;
+      CutMixBoxes mix{sp.mix.box.narrow(0, at, u), sp.mix.partner.narrow(0, at, u)};
+      b.strong[size_t(s)].push_back({in_format(xs.narrow(0, at, u), o_.perf.channels_last), mix});
     }
   return b;
 }

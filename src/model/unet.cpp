@@ -17,11 +17,29 @@ ConvBlockImpl::ConvBlockImpl(int64_t in, int64_t out, double dropout) {
                             nn::Conv2d(nn::Conv2dOptions(out, out, 3).padding(1)), nn::BatchNorm2d(out),
                             nn::LeakyReLU(nn::LeakyReLUOptions().negative_slope(0.01))));
 }
+namespace {
+// BatchNorm as the module computes it, without the module's count of the batches it has
+// normalised (an aten::add_ per call: a kernel launch on a GPU, 124 per cmems iteration).
+// That count is read only for a cumulative average (momentum unset: recalibrate_batchnorm),
+// and then the module's own forward keeps it.
+torch::Tensor batch_norm(nn::BatchNorm2dImpl& bn, const torch::Tensor& x) {
+  if (!bn.is_training() || !bn.options.momentum()) return bn.forward(x);
+  return torch::batch_norm(x, bn.weight, bn.bias, bn.running_mean, bn.running_var, /*training=*/true,
+                           *bn.options.momentum(), bn.options.eps(), at::globalContext().userEnabledCuDNN());
+}
+}  // namespace
+
+// The Sequential's layers (conv, BN, leaky ReLU, dropout, conv, BN, leaky ReLU) one by one:
+// BatchNorm without its batch count (above) and no dropout call where its rate is 0.
 torch::Tensor ConvBlockImpl::forward(torch::Tensor x) {
-  if (!folded_) return seq_->forward(x);
   const auto leaky = F::LeakyReLUFuncOptions().negative_slope(0.01);
-  x = F::leaky_relu(seq_[0]->as<nn::Conv2d>()->forward(x), leaky);  // conv, BN folded in; no dropout
-  return F::leaky_relu(seq_[4]->as<nn::Conv2d>()->forward(x), leaky);
+  if (folded_) {
+    x = F::leaky_relu(seq_[0]->as<nn::Conv2d>()->forward(x), leaky);  // conv, BN folded in; no dropout
+    return F::leaky_relu(seq_[4]->as<nn::Conv2d>()->forward(x), leaky);
+  }
+  x = F::leaky_relu(batch_norm(*seq_[1]->as<nn::BatchNorm2d>(), seq_[0]->as<nn::Conv2d>()->forward(x)), leaky);
+  if (auto* drop = seq_[3]->as<nn::Dropout>(); drop->options.p() > 0) x = drop->forward(x);
+  return F::leaky_relu(batch_norm(*seq_[5]->as<nn::BatchNorm2d>(), seq_[4]->as<nn::Conv2d>()->forward(x)), leaky);
 }
 
 void ConvBlockImpl::fold_batchnorm() {

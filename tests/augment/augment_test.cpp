@@ -102,4 +102,40 @@ TEST(Strong, KeepsShapeAndChangesIntensities) {
   EXPECT_FALSE(torch::allclose(xs, x));
 }
 
+TEST(Strong, ViewsMadeAsOneBatchEqualViewsMadeOneByOne) {
+  StrongOptions c;
+  c.color_prob = 0.5, c.blur_prob = 0.5, c.cutmix_prob = 1.0;
+  Rng rng(11);
+  const int64_t n = 4, g = 3, s = 32;
+  auto x = torch::rand({n, 1, s, s});
+  auto p = sample_strong(c, n, s, rng, torch::kCPU, g);
+  ASSERT_EQ(p.mix.partner.size(0), g * n);
+  auto all = apply_strong(x, p);
+  ASSERT_EQ(all.sizes(), (std::vector<int64_t>{g * n, 1, s, s}));
+  for (int64_t k = 0; k < g; ++k) {
+    auto part = [&](const torch::Tensor& t) { return t.narrow(0, k * n, n); };
+    StrongParams one = p;
+    one.color_on = part(p.color_on), one.brightness = part(p.brightness), one.contrast = part(p.contrast);
+    one.gamma = part(p.gamma), one.blur_on = part(p.blur_on), one.sigma = part(p.sigma), one.noise = part(p.noise);
+    one.mix = {part(p.mix.box), part(p.mix.partner)};
+    // each view's partners are other items of the same batch
+    EXPECT_TRUE((one.mix.partner != torch::arange(n)).all().item<bool>()) << "view " << k;
+    EXPECT_TRUE(torch::equal(std::get<0>(one.mix.partner.sort()), torch::arange(n))) << "view " << k;
+    EXPECT_TRUE(torch::allclose(apply_strong(x, one), part(all), 1e-6, 1e-6)) << "view " << k;
+  }
+}
+
+// Rng::uniform leaves out the multiply by 1 and the add of 0: the same values, bit for bit,
+// as the full affine map of the same draw.
+TEST(Rng, UniformEqualsTheAffineMapOfItsDraw) {
+  for (auto [lo, hi] : std::vector<std::pair<double, double>>{{0, 1}, {0, 0.4}, {-1, 0}, {-0.5, 0.5}, {0.7, 1.3}}) {
+    Rng a(3), b(3);
+    auto u = a.uniform({1000}, lo, hi, torch::kCPU);
+    auto ref = b.uniform({1000}, 0, 1, torch::kCPU) * (hi - lo) + lo;
+    EXPECT_TRUE(torch::equal(u, ref)) << lo << " " << hi;
+    EXPECT_GE(u.min().item<double>(), lo);
+    EXPECT_LE(u.max().item<double>(), hi);
+  }
+}
+
 }  // namespace cmems

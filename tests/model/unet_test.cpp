@@ -141,4 +141,42 @@ TEST(Weights, LoadingValidatesNamesAndShapes) {
   f.tensors.erase(f.tensors.begin());
   EXPECT_THROW(load_models(f, b, "mem"), Error);
 }
+// ConvBlock runs its layers one by one (BatchNorm without the module's batch count, no call
+// for a dropout of rate 0): the same outputs, gradients and running statistics as the stock
+// Sequential of the same layers and parameters.
+TEST(ConvBlock, EqualsTheStockSequentialOfItsLayers) {
+  namespace nn = torch::nn;
+  for (double p : {0.0, 0.3}) {
+    ConvBlock block(2, 4, p);
+    auto leaky = nn::LeakyReLUOptions().negative_slope(0.01);
+    nn::Sequential ref(nn::Conv2d(nn::Conv2dOptions(2, 4, 3).padding(1)), nn::BatchNorm2d(4), nn::LeakyReLU(leaky),
+                       nn::Dropout(nn::DropoutOptions(p)), nn::Conv2d(nn::Conv2dOptions(4, 4, 3).padding(1)),
+                       nn::BatchNorm2d(4), nn::LeakyReLU(leaky));
+    {
+      torch::NoGradGuard g;
+      auto src_p = block->named_parameters(true), src_b = block->named_buffers(true);
+      for (auto& q : ref->named_parameters(true)) q.value().copy_(src_p["seq." + q.key()]);
+      for (auto& q : ref->named_buffers(true)) q.value().copy_(src_b["seq." + q.key()]);
+    }
+    auto x = torch::randn({3, 2, 8, 8});
+    for (int step = 0; step < 2; ++step) {  // twice: the second pass normalises with moved statistics
+      torch::manual_seed(7);
+      auto a = block->forward(x);
+      torch::manual_seed(7);
+      auto b = ref->forward(x);
+      ASSERT_TRUE(torch::equal(a, b)) << "p " << p << " step " << step;
+      a.square().sum().backward(), b.square().sum().backward();
+    }
+    auto bp = block->named_parameters(true), bb = block->named_buffers(true);
+    for (auto& q : ref->named_parameters(true))
+      EXPECT_TRUE(torch::equal(q.value().grad(), bp["seq." + q.key()].grad())) << q.key();
+    for (auto& q : ref->named_buffers(true)) {
+      if (q.key().find("num_batches") != std::string::npos) continue;  // the count it leaves out
+      EXPECT_TRUE(torch::equal(q.value(), bb["seq." + q.key()])) << q.key();
+    }
+    block->eval(), ref->eval();
+    EXPECT_TRUE(torch::equal(block->forward(x), ref->forward(x))) << "eval, p " << p;
+  }
+}
+
 }  // namespace cmems
