@@ -70,7 +70,7 @@ TrainedRun run_training(Config c, const std::string& data, const std::string& ru
   write_file_atomic(cfg_path, c.to_json().dump(2) + "\n");
   TrainingData d = load_training_data(*reader, c.run.exemplar,
                                       c.needs_all_labels() ? LabelAccess::All : LabelAccess::ExemplarOnly,
-                                      c.data.size, dev, c.data.fit);
+                                      c.data.size, dev, c.data.fit, c.data.propagate_mm);
   std::fprintf(stderr, "cmems: method %s, exemplar %s, %lld unlabeled slices, %lld iterations on %s\n",
                c.run.method.c_str(), c.run.exemplar.empty() ? "(all labels)" : c.run.exemplar.c_str(),
                (long long)d.unlabeled.size(0), (long long)c.run.iterations, enum_name(c.run.device).c_str());

@@ -1,6 +1,9 @@
 #include "data/slices.hpp"
 
 #include "core/check.hpp"
+#include "data/propagate.hpp"
+
+#include <cstdio>
 
 namespace cmems {
 namespace F = torch::nn::functional;
@@ -38,7 +41,8 @@ torch::Tensor resize_label(const std::vector<uint8_t>& label, int64_t h, int64_t
 }
 
 TrainingData load_training_data(const DatasetReader& reader, const std::string& exemplar_id,
-                                LabelAccess access, int64_t size, const torch::Device& device, SliceFit fit) {
+                                LabelAccess access, int64_t size, const torch::Device& device, SliceFit fit,
+                                double propagate_mm) {
   TrainingData d;
   d.exemplar_id = exemplar_id;
   d.num_classes = reader.num_classes();
@@ -58,6 +62,20 @@ TrainingData load_training_data(const DatasetReader& reader, const std::string& 
   CMEMS_CHECK(!un.empty(), "training data: no unlabeled slice besides the exemplar");
   d.labeled_images = torch::stack(li).to(device);
   d.labeled_labels = torch::stack(ll).to(device);
+  if (access == LabelAccess::ExemplarOnly && propagate_mm > 0) {
+    auto n = reader.exemplar_neighbours(exemplar_id, propagate_mm);
+    if (n.planes.size() > 1) {
+      std::vector<torch::Tensor> planes;
+      for (auto& p : n.planes) planes.push_back(resize_image(p, size, fit));
+      auto images = torch::stack(planes).to(device);
+      auto labels = propagate_label(images, n.at, d.labeled_labels[0], d.num_classes);
+      auto others = torch::cat({torch::arange(n.at), torch::arange(n.at + 1, int64_t(n.planes.size()))}).to(device);
+      d.labeled_images = torch::cat({d.labeled_images, images.index_select(0, others)});
+      d.labeled_labels = torch::cat({d.labeled_labels, labels.index_select(0, others)});
+      std::fprintf(stderr, "cmems: the exemplar's label propagated to %lld neighbouring planes (within %.1f mm; %.3f mm apart)\n",
+                   (long long)others.size(0), propagate_mm, n.spacing_mm);
+    }
+  }
   d.unlabeled = torch::stack(un).to(device);
   return d;
 }

@@ -17,16 +17,18 @@ enum class LabelAccess { ExemplarOnly, All };
 
 struct TrainingData {
   std::string exemplar_id;
-  torch::Tensor labeled_images;  // [N, 1, S, S] float (N = 1 for exemplar methods)
-  torch::Tensor labeled_labels;  // [N, S, S] int64
+  torch::Tensor labeled_images;  // [N, 1, S, S] float: the exemplar, then the planes its label was propagated to (data.propagate_mm), or every labeled slice (`full`)
+  torch::Tensor labeled_labels;  // [N, S, S] int64 (kIgnore: no loss); the exemplar's first
   torch::Tensor unlabeled;       // [M, 1, S, S] float, the exemplar excluded
   int64_t num_classes = 0;
 };
 
-/// Reads the training data. With ExemplarOnly, the only label read is `exemplar_id`'s.
+/// Reads the training data. With ExemplarOnly, the only label read is `exemplar_id`'s; with
+/// `propagate_mm` > 0 it is carried to the planes of its volume within that distance
+/// (data/propagate.hpp), where the data says how far apart they lie.
 TrainingData load_training_data(const DatasetReader& reader, const std::string& exemplar_id,
                                 LabelAccess access, int64_t size, const torch::Device& device,
-                                SliceFit fit = SliceFit::Stretch);
+                                SliceFit fit = SliceFit::Stretch, double propagate_mm = 0);
 
 /// An h×w slice as [1, size, size] (bilinear, align_corners=false), placed by `fit`
 /// (core/slice_fit.hpp; zeros around the box).

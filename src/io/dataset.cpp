@@ -56,6 +56,8 @@ void DatasetReader::hold_out(const std::vector<std::string>&, const std::string&
   CMEMS_FAIL(source, ": holding out training cases works on NIfTI datasets only (this one is ", kind(), ")");
 }
 
+DatasetReader::Neighbours DatasetReader::exemplar_neighbours(const std::string&, double) const { return {}; }
+
 LabeledImage2D DatasetReader::exemplar(const std::string& id) const {
   LabeledImage2D e = labeled_slice(id);
   CMEMS_CHECK(int64_t(e.label.size()) == e.image.h * e.image.w, "exemplar '", id,
@@ -149,7 +151,8 @@ class NnunetReader final : public DatasetReader {
     return out;
   }
 
-  LabeledImage2D labeled_slice(const std::string& id) const override {
+  // CASE:K of a training case, K a plane index of its volume; throws naming the ID otherwise.
+  std::pair<std::string, int64_t> case_and_plane(const std::string& id) const {
     auto colon = id.rfind(':');
     CMEMS_CHECK(colon != std::string::npos, "exemplar '", id, "': expected CASE:K for a NIfTI dataset");
     std::string c = id.substr(0, colon);
@@ -162,13 +165,30 @@ class NnunetReader final : public DatasetReader {
     }
     CMEMS_CHECK(std::find(train_.begin(), train_.end(), c) != train_.end(), "exemplar '", id,
                 "': no training case '", c, "' in ", (root_ / "imagesTr").string());
+    const int64_t nz = read_nifti_dims(image_path("imagesTr", c))[2];
+    CMEMS_CHECK(k >= 0 && k < nz, "exemplar '", id, "': slice index must be in 0..", nz - 1);
+    return {c, k};
+  }
+
+  LabeledImage2D labeled_slice(const std::string& id) const override {
+    auto [c, k] = case_and_plane(id);
     CaseVolume v = volume("train", c);
-    CMEMS_CHECK(k >= 0 && k < v.image.dims[2], "exemplar '", id, "': slice index must be in 0..",
-                v.image.dims[2] - 1);
     LabeledImage2D e{slice_of(v.image, k, id), {}};
     auto begin = v.label.data.begin() + k * v.label.dims[0] * v.label.dims[1];
     e.label.assign(begin, begin + v.label.dims[0] * v.label.dims[1]);
     return e;
+  }
+
+  Neighbours exemplar_neighbours(const std::string& id, double max_mm) const override {
+    auto [c, k] = case_and_plane(id);
+    ImageVolume v = load_image("imagesTr", c);
+    Neighbours n;
+    n.spacing_mm = spacing_mm(v.geometry)[2];
+    const int64_t r = n.spacing_mm > 0 ? int64_t(std::floor(max_mm / n.spacing_mm + 1e-9)) : 0;
+    const int64_t lo = std::max<int64_t>(0, k - r), hi = std::min<int64_t>(v.dims[2] - 1, k + r);
+    for (int64_t j = lo; j <= hi; ++j) n.planes.push_back(slice_of(v, j, c + ":" + std::to_string(j)));
+    n.at = k - lo;
+    return n;
   }
 
   // Default rule: the first training case in sorted order, its middle slice (nz / 2).

@@ -76,6 +76,16 @@ class DatasetReader {
   }
   /// Every training slice with its label: only for the `full` upper bound.
   virtual std::vector<LabeledImage2D> all_labeled_slices() const = 0;
+  /// The planes of the exemplar's volume within `max_mm` of it (centre to centre), in order,
+  /// images only (no label is read), the exemplar's plane among them at `at`: what label
+  /// propagation registers. Empty where the data does not say how far apart its planes lie
+  /// (ACDC's and Synapse's prepared slices).
+  struct Neighbours {
+    std::vector<Image2D> planes;
+    int64_t at = 0;
+    double spacing_mm = 0;
+  };
+  virtual Neighbours exemplar_neighbours(const std::string& id, double max_mm) const;
 
   /// Holds the named training cases out of training: none of their slices is a training
   /// slice, an unlabeled slice, an exemplar or a `full` label; they form the split "val",

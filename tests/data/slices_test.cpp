@@ -2,6 +2,8 @@
 #include <torch/torch.h>
 
 #include "data/slices.hpp"
+#include "data/propagate.hpp"
+#include "core/labels.hpp"
 #include "phantom/phantom.hpp"
 #include "test_util.hpp"
 
@@ -112,4 +114,68 @@ TEST(Slices, ExemplarOnlyAccessLoadsOneLabel) {
   auto all = load_training_data(*r, "", LabelAccess::All, 32, torch::kCPU);
   EXPECT_EQ(all.labeled_images.size(0), int64_t(r->training_slice_ids().size()));
 }
+// Label propagation (data/propagate.hpp): a bright disc that moves and grows from plane to
+// plane; its label on the middle plane, carried outwards by registration, finds it on the
+// other planes.
+TEST(Propagate, CarriesTheLabelAlongAMovingGrowingDisc) {
+  const int64_t k = 9, s = 64, at = 4;
+  auto yy = torch::arange(s).view({s, 1}).to(torch::kFloat), xx = torch::arange(s).view({1, s}).to(torch::kFloat);
+  std::vector<torch::Tensor> planes, truth;
+  for (int64_t j = 0; j < k; ++j) {
+    const double cx = 24 + 1.5 * double(j), cy = 30 + 0.5 * double(j), r = 8 + 0.6 * double(j);
+    auto disc = ((xx - cx).square() + (yy - cy).square()) <= r * r;
+    truth.push_back(disc.to(torch::kLong));
+    planes.push_back((0.2 + 0.6 * disc.to(torch::kFloat)).unsqueeze(0));
+  }
+  auto images = torch::stack(planes);
+  auto labels = propagate_label(images, at, truth[at], 2);
+  ASSERT_EQ(labels.sizes(), (std::vector<int64_t>{k, s, s}));
+  EXPECT_TRUE(torch::equal(labels[at], truth[at]));
+  for (int64_t j = 0; j < k; ++j) {
+    auto p = labels[j] == 1, t = truth[j] == 1;
+    const double dice = 2.0 * (p & t).sum().item<double>() / (p.sum() + t.sum()).item<double>();
+    EXPECT_GT(dice, 0.9) << "plane " << j;
+    // without registration (the middle plane's label copied) the far planes score lower
+    if (std::abs(j - at) == 4) {
+      auto c = truth[at] == 1;
+      EXPECT_LT(2.0 * (c & t).sum().item<double>() / (c.sum() + t.sum()).item<double>(), dice) << "plane " << j;
+    }
+  }
+}
+
+// The exemplar's neighbours are the planes of its volume within the distance, images only,
+// and propagation makes them extra labeled slices after the exemplar's own.
+TEST(Propagate, TrainingDataGetsTheExemplarsNeighboursWithinTheDistance) {
+  test::TempDir d;
+  write_phantom_dataset(d.str(), PhantomOptions{2, 1, 9});
+  auto r = DatasetReader::open(d.str());
+  const std::string ex = r->default_exemplar();
+  auto none = r->exemplar_neighbours(ex, 1.0);  // closer than the next plane (6-10 mm apart)
+  ASSERT_EQ(none.planes.size(), 1u);
+  EXPECT_EQ(none.planes[0].id, ex);
+  auto n = r->exemplar_neighbours(ex, 10.5);
+  ASSERT_GE(n.spacing_mm, 6.0);
+  ASSERT_EQ(n.planes.size(), 3u);  // the exemplar's plane and one on each side
+  EXPECT_EQ(n.at, 1);
+  EXPECT_EQ(n.planes[1].id, ex);
+  const auto colon = ex.rfind(':');
+  const int64_t k = std::stoll(ex.substr(colon + 1));
+  EXPECT_EQ(n.planes[0].id, ex.substr(0, colon + 1) + std::to_string(k - 1));
+  EXPECT_EQ(n.planes[2].id, ex.substr(0, colon + 1) + std::to_string(k + 1));
+  auto one = load_training_data(*r, ex, LabelAccess::ExemplarOnly, 32, torch::kCPU);
+  auto three = load_training_data(*r, ex, LabelAccess::ExemplarOnly, 32, torch::kCPU, SliceFit::Stretch, 10.5);
+  ASSERT_EQ(three.labeled_images.size(0), 3);
+  EXPECT_TRUE(torch::equal(three.labeled_images[0], one.labeled_images[0]));
+  EXPECT_TRUE(torch::equal(three.labeled_labels[0], one.labeled_labels[0]));
+  EXPECT_TRUE(torch::equal(three.unlabeled, one.unlabeled));
+  for (int64_t i = 1; i < 3; ++i) {
+    auto l = three.labeled_labels[i];
+    EXPECT_TRUE(((l >= 0) & (l < 4) | (l == kIgnore)).all().item<bool>());
+    EXPECT_GT((l > 0).logical_and(l != kIgnore).sum().item<int64_t>(), 0) << "a neighbour with no structure";
+  }
+  // `full` reads every label: nothing is propagated
+  auto all = load_training_data(*r, "", LabelAccess::All, 32, torch::kCPU, SliceFit::Stretch, 10.5);
+  EXPECT_EQ(all.labeled_images.size(0), int64_t(r->training_slice_ids().size()));
+}
+
 }  // namespace cmems
