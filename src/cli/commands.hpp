@@ -22,6 +22,7 @@ Runner add_phantom(CLI::App& app);
 Runner add_train(CLI::App& app);
 Runner add_evaluate(CLI::App& app);
 Runner add_predict(CLI::App& app);
+Runner add_qc_merge(CLI::App& app);
 Runner add_list(CLI::App& app);
 Runner add_synth(CLI::App& app);
 Runner add_bench(CLI::App& app);

@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   add("train", cmems::add_train);
   add("evaluate", cmems::add_evaluate);
   add("predict", cmems::add_predict);
+  add("qc-merge", cmems::add_qc_merge);
   add("synth", cmems::add_synth);
   add("report", cmems::add_report);
   add("bench", cmems::add_bench);

@@ -100,6 +100,20 @@ LabelVolume QcMaps::disagreement(uint8_t value) const {
   return d;
 }
 
+ImageVolume Predictor::probability_volume(const ImageVolume& image) const {
+  const int64_t nx = image.dims[0], ny = image.dims[1], nz = image.dims[2];
+  auto vol = torch::from_blob(const_cast<float*>(image.data.data()), {nz, ny, nx}, torch::kFloat).to(dev_);
+  auto p = map_slices(
+      vol, o_.size, o_.infer.batch, [this](const torch::Tensor& x) { return probabilities(x); },
+      [](const torch::Tensor& q) { return q.to(torch::kFloat); }, o_.fit);  // [D, C, H, W]
+  auto by_class = p.permute({1, 0, 2, 3}).contiguous();  // [C, D, H, W]: x fastest, class slowest
+  ImageVolume out;
+  out.dims = image.dims;
+  out.geometry = image.geometry;
+  out.data.assign(by_class.data_ptr<float>(), by_class.data_ptr<float>() + by_class.numel());
+  return out;
+}
+
 LabelVolume Predictor::predict(const ImageVolume& image, QcMaps* qc) const {
   const int64_t nx = image.dims[0], ny = image.dims[1], nz = image.dims[2];
   auto vol = torch::from_blob(const_cast<float*>(image.data.data()), {nz, ny, nx}, torch::kFloat).to(dev_);

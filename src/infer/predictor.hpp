@@ -66,6 +66,10 @@ class Predictor {
   /// the same dims and geometry.
   /// With `qc` and two models, also fills `*qc` (the labels are the same either way).
   LabelVolume predict(const ImageVolume& image, QcMaps* qc = nullptr) const;
+  /// The class probabilities behind predict's labels (the models' mean softmax, resized
+  /// back; before any connected-component step): `image`'s geometry, `data` holding one
+  /// volume per class, class 0 first (write_nifti_channels).
+  ImageVolume probability_volume(const ImageVolume& image) const;
   /// Class probabilities of a batch of slices [D, 1, H, W] -> [D, C, H, W]: the mean over
   /// the models selected by `infer.models` of model_probabilities.
   torch::Tensor probabilities(const torch::Tensor& slices) const;

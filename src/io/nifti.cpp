@@ -92,10 +92,10 @@ Volume<T> volume_shell(const nifti_image* n) {
 }
 
 template <class T>
-void write_any(const std::string& path, const Volume<T>& v, int datatype) {
-  CMEMS_CHECK(v.size() > 0 && int64_t(v.data.size()) == v.size(), path,
+void write_any(const std::string& path, const Volume<T>& v, int datatype, int64_t channels = 1) {
+  CMEMS_CHECK(v.size() > 0 && channels >= 1 && int64_t(v.data.size()) == v.size() * channels, path,
               ": refusing to write an empty or inconsistent volume");
-  const int64_t dims[8] = {3, v.dims[0], v.dims[1], v.dims[2], 1, 1, 1, 1};
+  const int64_t dims[8] = {channels > 1 ? 4 : 3, v.dims[0], v.dims[1], v.dims[2], channels, 1, 1, 1};
   NimPtr nim(nifti_make_new_nim(dims, datatype, 0));
   CMEMS_CHECK(nim, path, ": cannot create NIfTI header");
   const Geometry& g = v.geometry;
@@ -127,7 +127,7 @@ void write_any(const std::string& path, const Volume<T>& v, int datatype) {
   nifti_image_write(nim.get());
   nim->data = nullptr;  // owned by v
   NimPtr check(nifti_image_read(tmp.c_str(), 0));
-  if (!check || check->nvox != v.size()) {
+  if (!check || int64_t(check->nvox) != v.size() * channels) {
     fs::remove(tmp);
     CMEMS_FAIL(path, ": write failed (disk full or not writable); nothing was replaced");
   }
@@ -201,6 +201,9 @@ LabelVolume read_nifti_labels(const std::string& path) {
 
 void write_nifti(const std::string& path, const LabelVolume& v) { write_any(path, v, DT_UINT8); }
 void write_nifti(const std::string& path, const ImageVolume& v) { write_any(path, v, DT_FLOAT32); }
+void write_nifti_channels(const std::string& path, const ImageVolume& v, int64_t channels) {
+  write_any(path, v, DT_FLOAT32, channels);
+}
 }  // namespace cmems
 
 namespace cmems {

@@ -17,6 +17,9 @@ LabelVolume read_nifti_labels(const std::string& path);
 /// Writes atomically (a temporary sibling, then rename). `path` ends in .nii or .nii.gz.
 void write_nifti(const std::string& path, const LabelVolume& v);
 void write_nifti(const std::string& path, const ImageVolume& v);
+/// A 4-D float NIfTI (x, y, z, channel) with `v`'s geometry: `v.data` holds `channels`
+/// volumes one after the other (x fastest, channel slowest).
+void write_nifti_channels(const std::string& path, const ImageVolume& v, int64_t channels);
 }  // namespace cmems
 
 namespace cmems {

@@ -43,6 +43,22 @@ def geo(p):
     return h[40:56], h[76:108], h[252:328]
 ref = geo(\"$T/pred/phantom_500.nii.gz\")
 sys.exit(not (geo(\"$T/pred/phantom_500_qc.nii.gz\") == ref and geo(\"$T/pred/phantom_500_entropy.nii.gz\") == ref))"'
+check "sharded predict (--parts 2) + qc-merge equals one predict" '"$CMEMS" predict --model "$T/run" -i "$T/data/imagesTs" -o "$T/predsh" --parts 2 --part-id 1 >/dev/null && [ -f "$T/predsh/phantom_501.nii.gz" ] && [ ! -f "$T/predsh/phantom_500.nii.gz" ] && "$CMEMS" predict --model "$T/run" -i "$T/data/imagesTs" -o "$T/predsh" --parts 2 --part-id 0 >/dev/null && "$CMEMS" qc-merge "$T/predsh" >/dev/null && cmp "$T/predsh/qc.json" "$T/pred/qc.json" && for f in phantom_500 phantom_501 phantom_500_qc phantom_501_entropy; do cmp <(gzip -dc "$T/predsh/$f.nii.gz") <(gzip -dc "$T/pred/$f.nii.gz") || exit 1; done'
+expect_error "a part predicted twice is refused" "phantom_500.nii.gz" "$CMEMS" predict --model "$T/run" -i "$T/data/imagesTs" -o "$T/predsh" --parts 2 --part-id 0
+expect_error "qc-merge names the missing part" "qc_part_1_of_2.json" bash -c "mkdir -p '$T/predsh1' && cp '$T/predsh/qc_part_0_of_2.json' '$T/predsh1/' && exec '$CMEMS' qc-merge '$T/predsh1'"
+expect_error "--part-id beyond --parts" "--part-id 2" "$CMEMS" predict --model "$T/run" -i "$T/data/imagesTs" -o "$T/predsh2" --parts 2 --part-id 2
+check "--save-probabilities: 4-D class probabilities with the input geometry, summing to 1" '"$CMEMS" predict --model "$T/run" -i "$T/data/imagesTs/phantom_500_0000.nii.gz" -o "$T/predpr" --save-probabilities >/dev/null && python3 -c "
+import gzip, struct, sys
+def hdr(p):
+    h = gzip.open(p).read()
+    dim = struct.unpack(\"<8h\", h[40:56]); return h, dim, h[76:92], h[252:328]
+h, dim, pix, geo = hdr(\"$T/predpr/phantom_500_probabilities.nii.gz\")
+_, idim, ipix, igeo = hdr(\"$T/data/imagesTs/phantom_500_0000.nii.gz\")
+n = dim[1] * dim[2] * dim[3]; off = int(struct.unpack(\"<f\", h[108:112])[0])
+v = struct.unpack(\"<%df\" % (n * dim[4]), h[off:off + 4 * n * dim[4]])
+sums = [sum(v[c * n + i] for c in range(dim[4])) for i in range(0, n, 97)]
+ok = dim[0] == 4 and dim[4] == 4 and dim[1:4] == idim[1:4] and pix[4:16] == ipix[4:16] and geo == igeo and struct.unpack(\"<h\", h[70:72])[0] == 16 and all(abs(s - 1) < 1e-4 for s in sums) and min(v) >= 0
+sys.exit(not ok)"'
 check "one-model predict says once that it writes no QC" '"$CMEMS" predict --model "$T/runv" -i "$T/data/imagesTs" -o "$T/predv" 2>"$T/predv.err" >/dev/null && [ $(grep -c "no two-model QC" "$T/predv.err") -eq 1 ] && [ ! -f "$T/predv/qc.json" ] && [ ! -f "$T/predv/phantom_500_qc.nii.gz" ]'
 check "evaluate --pred --labels" '"$CMEMS" evaluate --pred "$T/pred" --labels "$T/data/labelsTs" --out "$T/eval2.json" >/dev/null'
 check "both evaluations agree" 'python3 -c "import json,sys; a=json.load(open(\"$T/eval.json\"))[\"mean\"][\"dice\"]; b=json.load(open(\"$T/eval2.json\"))[\"mean\"][\"dice\"]; sys.exit(abs(a-b)>1e-9)"'
