@@ -128,7 +128,7 @@ Runner add_report(CLI::App& app) {
   };
   auto a = std::make_shared<A>();
   cmd->add_option("--run", a->run, "run folder")->required();
-  cmd->add_option("--data", a->data, "the dataset the run was trained on")->required();
+  cmd->add_option("--data", a->data, "the dataset the run was trained on (default: the one its data.json names)");
   cmd->add_option("--eval", a->eval, "an evaluate report (EVAL.json of `cmems evaluate --run`) to show per case");
   cmd->add_option("--out", a->out, "report FILE.html")->required();
   cmd->add_option("--samples", a->samples, "synthetic samples shown")->capture_default_str()->check(CLI::Range(0, 64));
@@ -140,6 +140,15 @@ Runner add_report(CLI::App& app) {
     const fs::path run(a->run);
     const Config c = read_run_config(run.string());
     const json cfg = c.to_json();
+    if (a->data.empty()) {  // where train recorded it
+      const fs::path dj = run / "data.json";
+      CMEMS_CHECK(fs::exists(dj), dj.string(), ": not found (a run trained before cmems recorded its data); pass --data");
+      try {
+        a->data = read_json_file(dj).at("data").get<std::string>();
+      } catch (const json::exception& e) {
+        CMEMS_FAIL(dj.string(), ": expected {\"data\": PATH} (", e.what(), ")");
+      }
+    }
     apply_threads(a->threads, c);
     json ev;
     if (!a->eval.empty()) {

@@ -9,6 +9,7 @@
 #include "cli/commands.hpp"
 #include "core/check.hpp"
 #include "core/fs.hpp"
+#include "core/json.hpp"
 #include "data/slices.hpp"
 #include "infer/predictor.hpp"
 #include "io/dataset.hpp"
@@ -68,6 +69,9 @@ TrainedRun run_training(Config c, const std::string& data, const std::string& ru
   set_cudnn_benchmark(c.perf.cudnn_benchmark);
   c.run.exemplar = reader->training_exemplar(c.run.exemplar, c.needs_all_labels());
   write_file_atomic(cfg_path, c.to_json().dump(2) + "\n");
+  // Where the data was (absolute): `cmems report` finds it without --data.
+  write_file_atomic(fs::path(run) / "data.json",
+                    nlohmann::json{{"data", fs::absolute(data).lexically_normal().string()}}.dump(2) + "\n");
   TrainingData d = load_training_data(*reader, c.run.exemplar,
                                       c.needs_all_labels() ? LabelAccess::All : LabelAccess::ExemplarOnly,
                                       c.data.size, dev, c.data.fit, c.data.propagate_mm);

@@ -59,6 +59,8 @@ v = struct.unpack(\"<%df\" % (n * dim[4]), h[off:off + 4 * n * dim[4]])
 sums = [sum(v[c * n + i] for c in range(dim[4])) for i in range(0, n, 97)]
 ok = dim[0] == 4 and dim[4] == 4 and dim[1:4] == idim[1:4] and pix[4:16] == ipix[4:16] and geo == igeo and struct.unpack(\"<h\", h[70:72])[0] == 16 and all(abs(s - 1) < 1e-4 for s in sums) and min(v) >= 0
 sys.exit(not ok)"'
+check "report takes the dataset from the run (data.json)" 'grep -q "\"data\": \"/" "$T/run/data.json" && "$CMEMS" report --run "$T/run" --out "$T/rep.html" --samples 2 >/dev/null && [ -s "$T/rep.html" ]'
+expect_error "report without --data of a run without data.json" "data.json" bash -c "cp -r '$T/run' '$T/run_nodata' && rm '$T/run_nodata/data.json' && exec '$CMEMS' report --run '$T/run_nodata' --out '$T/rep2.html'"
 check "one-model predict says once that it writes no QC" '"$CMEMS" predict --model "$T/runv" -i "$T/data/imagesTs" -o "$T/predv" 2>"$T/predv.err" >/dev/null && [ $(grep -c "no two-model QC" "$T/predv.err") -eq 1 ] && [ ! -f "$T/predv/qc.json" ] && [ ! -f "$T/predv/phantom_500_qc.nii.gz" ]'
 check "evaluate --pred --labels" '"$CMEMS" evaluate --pred "$T/pred" --labels "$T/data/labelsTs" --out "$T/eval2.json" >/dev/null'
 check "both evaluations agree" 'python3 -c "import json,sys; a=json.load(open(\"$T/eval.json\"))[\"mean\"][\"dice\"]; b=json.load(open(\"$T/eval2.json\"))[\"mean\"][\"dice\"]; sys.exit(abs(a-b)>1e-9)"'
