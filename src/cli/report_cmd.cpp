@@ -201,7 +201,7 @@ Runner add_report(CLI::App& app) {
       << "<figcaption>exemplar " << html_escape(c.run.exemplar) << "</figcaption></figure>";
     if (a->samples > 0 && d.unlabeled.size(0) > 0) {
       Rng rng(static_cast<uint64_t>(c.seed));
-      auto b = preview_samples(c.synthesis, d.labeled_images, d.labeled_labels[0], d.unlabeled, d.num_classes, a->samples, rng);
+      auto b = preview_samples(c.synthesis, d.exemplar_images(), d.exemplar_labels(), d.unlabeled, d.num_classes, a->samples, rng);
       h << "<div class=\"grid\">";
       for (int64_t i = 0; i < a->samples; ++i)
         h << tensor_overlay_tag(b.image[i][0], b.label[i], "synthetic sample " + std::to_string(i + 1), 170);

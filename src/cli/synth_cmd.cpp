@@ -52,7 +52,7 @@ Runner add_synth(CLI::App& app) {
     apply_threads(c.run.threads);
     TrainingData d = load_training_data(*reader, exemplar, LabelAccess::ExemplarOnly, c.data.size, torch::kCPU, c.data.fit);
     Rng rng(static_cast<uint64_t>(c.seed));
-    auto b = preview_samples(c.synthesis, d.labeled_images, d.labeled_labels[0], d.unlabeled, d.num_classes, a->n, rng);
+    auto b = preview_samples(c.synthesis, d.exemplar_images(), d.exemplar_labels(), d.unlabeled, d.num_classes, a->n, rng);
     const auto& label = b.label;
     fs::path dir(a->out);
     write_sample(dir, "exemplar", d.labeled_images[0], d.labeled_labels[0]);

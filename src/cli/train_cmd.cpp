@@ -68,6 +68,11 @@ TrainedRun run_training(Config c, const std::string& data, const std::string& ru
   apply_threads(c.run.threads);
   set_cudnn_benchmark(c.perf.cudnn_benchmark);
   c.run.exemplar = reader->training_exemplar(c.run.exemplar, c.needs_all_labels());
+  if (!c.run.exemplar.empty()) {  // the IDs themselves (not a file that may move): a, b, ...
+    std::string ids;
+    for (auto& id : exemplar_ids(c.run.exemplar)) ids += (ids.empty() ? "" : ",") + id;
+    c.run.exemplar = ids;
+  }
   write_file_atomic(cfg_path, c.to_json().dump(2) + "\n");
   // Where the data was (absolute): `cmems report` finds it without --data.
   write_file_atomic(fs::path(run) / "data.json",

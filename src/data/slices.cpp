@@ -3,7 +3,12 @@
 #include "core/check.hpp"
 #include "data/propagate.hpp"
 
+#include <algorithm>
 #include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "core/fs.hpp"
 
 namespace cmems {
 namespace F = torch::nn::functional;
@@ -40,6 +45,29 @@ torch::Tensor resize_label(const std::vector<uint8_t>& label, int64_t h, int64_t
   return pad_to(t.index_select(0, centres(h, b.h)).index_select(1, centres(w, b.w)).to(torch::kLong), b, size);
 }
 
+std::vector<std::string> exemplar_ids(const std::string& spec) {
+  std::vector<std::string> ids;
+  std::error_code ec;
+  if (spec.find(',') == std::string::npos && fs::is_regular_file(spec, ec)) {  // a file of IDs
+    std::ifstream in(spec);
+    std::string line;
+    while (std::getline(in, line)) {
+      line = line.substr(0, line.find('#'));
+      const auto b = line.find_first_not_of(" \t\r"), e = line.find_last_not_of(" \t\r");
+      if (b != std::string::npos) ids.push_back(line.substr(b, e - b + 1));
+    }
+  } else {
+    std::stringstream ss(spec);
+    std::string id;
+    while (std::getline(ss, id, ','))
+      if (!id.empty()) ids.push_back(id);
+  }
+  CMEMS_CHECK(!ids.empty(), "exemplar '", spec, "': names no slice");
+  for (size_t i = 0; i < ids.size(); ++i)
+    for (size_t j = 0; j < i; ++j) CMEMS_CHECK(ids[i] != ids[j], "exemplar '", spec, "': names ", ids[i], " twice");
+  return ids;
+}
+
 TrainingData load_training_data(const DatasetReader& reader, const std::string& exemplar_id,
                                 LabelAccess access, int64_t size, const torch::Device& device, SliceFit fit,
                                 double propagate_mm) {
@@ -47,33 +75,39 @@ TrainingData load_training_data(const DatasetReader& reader, const std::string& 
   d.exemplar_id = exemplar_id;
   d.num_classes = reader.num_classes();
   std::vector<torch::Tensor> li, ll, un;
+  std::vector<std::string> ids;
   if (access == LabelAccess::ExemplarOnly) {
-    LabeledImage2D e = reader.exemplar(exemplar_id);
-    li.push_back(resize_image(e.image, size, fit));
-    ll.push_back(resize_label(e.label, e.image.h, e.image.w, size, fit));
+    ids = exemplar_ids(exemplar_id);
+    for (auto& id : ids) {
+      LabeledImage2D e = reader.exemplar(id);
+      li.push_back(resize_image(e.image, size, fit));
+      ll.push_back(resize_label(e.label, e.image.h, e.image.w, size, fit));
+    }
+    d.num_exemplars = int64_t(ids.size());
   } else {
     for (auto& s : reader.all_labeled_slices()) {
       li.push_back(resize_image(s.image, size, fit));
       ll.push_back(resize_label(s.label, s.image.h, s.image.w, size, fit));
     }
   }
-  for (auto& s : reader.unlabeled_slices(exemplar_id)) un.push_back(resize_image(s, size, fit));
+  for (auto& s : reader.unlabeled_slices(exemplar_id))
+    if (std::find(ids.begin(), ids.end(), s.id) == ids.end()) un.push_back(resize_image(s, size, fit));
   CMEMS_CHECK(!li.empty(), "training data: no labeled slice");
   CMEMS_CHECK(!un.empty(), "training data: no unlabeled slice besides the exemplar");
   d.labeled_images = torch::stack(li).to(device);
   d.labeled_labels = torch::stack(ll).to(device);
-  if (access == LabelAccess::ExemplarOnly && propagate_mm > 0) {
-    auto n = reader.exemplar_neighbours(exemplar_id, propagate_mm);
+  for (int64_t e = 0; propagate_mm > 0 && e < int64_t(ids.size()); ++e) {
+    auto n = reader.exemplar_neighbours(ids[size_t(e)], propagate_mm);
     if (n.planes.size() > 1) {
       std::vector<torch::Tensor> planes;
       for (auto& p : n.planes) planes.push_back(resize_image(p, size, fit));
       auto images = torch::stack(planes).to(device);
-      auto labels = propagate_label(images, n.at, d.labeled_labels[0], d.num_classes);
+      auto labels = propagate_label(images, n.at, d.labeled_labels[e], d.num_classes);
       auto others = torch::cat({torch::arange(n.at), torch::arange(n.at + 1, int64_t(n.planes.size()))}).to(device);
       d.labeled_images = torch::cat({d.labeled_images, images.index_select(0, others)});
       d.labeled_labels = torch::cat({d.labeled_labels, labels.index_select(0, others)});
-      std::fprintf(stderr, "cmems: the exemplar's label propagated to %lld neighbouring planes (within %.1f mm; %.3f mm apart)\n",
-                   (long long)others.size(0), propagate_mm, n.spacing_mm);
+      std::fprintf(stderr, "cmems: %s's label propagated to %lld neighbouring planes (within %.1f mm; %.3f mm apart)\n",
+                   ids[size_t(e)].c_str(), (long long)others.size(0), propagate_mm, n.spacing_mm);
     }
   }
   d.unlabeled = torch::stack(un).to(device);

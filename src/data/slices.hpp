@@ -21,9 +21,16 @@ struct TrainingData {
   torch::Tensor labeled_labels;  // [N, S, S] int64 (kIgnore: no loss); the exemplar's first
   torch::Tensor unlabeled;       // [M, 1, S, S] float, the exemplar excluded
   int64_t num_classes = 0;
+  int64_t num_exemplars = 1;  // the first labeled slices are the exemplars (what synthesis pastes)
+  torch::Tensor exemplar_images() const { return labeled_images.narrow(0, 0, num_exemplars); }
+  torch::Tensor exemplar_labels() const { return labeled_labels.narrow(0, 0, num_exemplars); }
 };
+/// The exemplar IDs `spec` names: one ID, a comma-separated list, or a text file of IDs (one
+/// a line; # comments). Throws naming `spec` when it names none or one twice.
+std::vector<std::string> exemplar_ids(const std::string& spec);
 
-/// Reads the training data. With ExemplarOnly, the only label read is `exemplar_id`'s; with
+/// Reads the training data. With ExemplarOnly, the only labels read are those of the
+/// exemplars `exemplar_id` names (exemplar_ids); with
 /// `propagate_mm` > 0 it is carried to the planes of its volume within that distance
 /// (data/propagate.hpp), where the data says how far apart they lie.
 TrainingData load_training_data(const DatasetReader& reader, const std::string& exemplar_id,

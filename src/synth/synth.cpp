@@ -8,7 +8,8 @@ namespace cmems {
 namespace F = torch::nn::functional;
 constexpr double kPi = 3.14159265358979323846;
 
-SynthParams sample_synth(const SynthOptions& c, int64_t n, int64_t s, int64_t pool, Rng& rng, const torch::Device& dev) {
+SynthParams sample_synth(const SynthOptions& c, int64_t n, int64_t s, int64_t pool, Rng& rng, const torch::Device& dev,
+                         int64_t sources) {
   SynthParams p;
   auto angle = rng.uniform({n}, -c.rotation, c.rotation, dev) * (kPi / 180);
   auto flip = torch::zeros({n}, torch::TensorOptions().device(dev));
@@ -33,28 +34,34 @@ SynthParams sample_synth(const SynthOptions& c, int64_t n, int64_t s, int64_t po
   p.contrast = rng.uniform({n}, 1 - c.contrast, 1 + c.contrast, dev);
   p.brightness = rng.uniform({n}, -c.brightness, c.brightness, dev);
   p.background = rng.integers({n}, pool, dev);
+  if (sources > 1) p.source = rng.integers({n}, sources, dev);
   return p;
 }
 
 SynthBatch synthesize(const SynthOptions& c, const torch::Tensor& ex_img, const torch::Tensor& ex_lab,
                       const torch::Tensor& pool, int64_t num_classes, const SynthParams& p) {
   const int64_t n = p.background.size(0), s = ex_img.size(-1);
+  const auto labels = ex_lab.dim() == 2 ? ex_lab.unsqueeze(0) : ex_lab;  // [K, S, S]
+  const int64_t k = labels.size(0);
+  TORCH_CHECK(ex_img.size(0) == k && (k == 1 || p.source.defined()), "synthesize: one label per exemplar, and sources for more than one");
+  // Each item's exemplar: [n, ...] (with one exemplar, a broadcast view of it)
+  auto per_item = [&](const torch::Tensor& t) { return k == 1 ? t.expand({n, t.size(1), s, s}) : t.index_select(0, p.source); };
   auto grid = F::affine_grid(p.geometry.theta.to(ex_img.dtype()), {n, 1, s, s}, false);
   if (p.elastic.defined()) grid = grid + p.elastic.to(grid.dtype());
   auto sample = [&](const torch::Tensor& x, torch::enumtype::kBilinear mode) {
     return F::grid_sample(x, grid, F::GridSampleFuncOptions().mode(mode).padding_mode(torch::kZeros).align_corners(false));
   };
   // Joint transform: the image bilinearly; the label as warped one-hot + argmax (no aliasing).
-  auto img = sample(ex_img.expand({n, 1, s, s}), torch::kBilinear);
-  auto onehot = one_hot_nchw(ex_lab.unsqueeze(0), num_classes, ex_img.scalar_type());
-  auto lab = sample(onehot.expand({n, num_classes, s, s}), torch::kBilinear).argmax(1);
+  auto img = sample(per_item(ex_img), torch::kBilinear);
+  auto onehot = one_hot_nchw(labels, num_classes, ex_img.scalar_type());
+  auto lab = sample(per_item(onehot), torch::kBilinear).argmax(1);
   auto fg = (lab > 0).unsqueeze(1).to(ex_img.dtype());
   // Intensity transform, then optionally match the background's mean and std.
   auto bg = pool.index_select(0, p.background);
   auto v = [n](const torch::Tensor& t) { return t.view({n, 1, 1, 1}); };
   img = (img.clamp(0.0, 1.0).pow(v(p.gamma)) - 0.5) * v(p.contrast) + 0.5 + v(p.brightness);
   if (c.match_stats) {
-    auto src = ex_img.expand({n, 1, s, s});
+    auto src = per_item(ex_img);
     auto [bg_sd, bg_mu] = torch::std_mean(bg, {1, 2, 3}, true, true);
     auto [e_sd, e_mu] = torch::std_mean(src, {1, 2, 3}, true, true);
     img = (img - e_mu) / (e_sd + 1e-6) * bg_sd + bg_mu;
@@ -82,7 +89,7 @@ torch::Tensor fill_outside(const SynthBatch& b, const torch::Tensor& outside) {
 SynthBatch preview_samples(const SynthOptions& c, const torch::Tensor& exemplar_image, const torch::Tensor& exemplar_label,
                            const torch::Tensor& pool, int64_t num_classes, int64_t n, Rng& rng) {
   const int64_t size = exemplar_image.size(-1);
-  auto p = sample_synth(c, n, size, pool.size(0), rng, pool.device());
+  auto p = sample_synth(c, n, size, pool.size(0), rng, pool.device(), exemplar_image.size(0));
   auto b = synthesize(c, exemplar_image, exemplar_label, pool, num_classes, p);
   if (c.outside == SynthOutside::Background) b.label = fill_outside(b, torch::zeros_like(b.label));
   return b;

@@ -20,6 +20,7 @@ struct SynthParams {
   torch::Tensor elastic;           // [n, S, S, 2] displacement (normalised) or undefined
   torch::Tensor gamma, contrast, brightness;  // [n]
   torch::Tensor background;        // [n] int64 indices into the unlabeled pool
+  torch::Tensor source;            // [n] int64: which exemplar each item pastes (undefined: the one)
 };
 
 struct SynthBatch {
@@ -28,10 +29,13 @@ struct SynthBatch {
   torch::Tensor inside;  // [n, S, S] bool: the hard (dilated) paste mask
 };
 
+/// `sources`: how many exemplars there are to paste from; with one, nothing is drawn for it
+/// (the draws of a one-exemplar run do not change).
 SynthParams sample_synth(const SynthOptions& c, int64_t n, int64_t size, int64_t pool_size, Rng& rng,
-                         const torch::Device& dev);
+                         const torch::Device& dev, int64_t sources = 1);
 
-/// exemplar_image [1, 1, S, S], exemplar_label [S, S] int64, pool [M, 1, S, S].
+/// exemplar_image [K, 1, S, S], exemplar_label [K, S, S] int64 (or [S, S] for one), pool
+/// [M, 1, S, S]; with K > 1 item i pastes exemplar p.source[i].
 SynthBatch synthesize(const SynthOptions& c, const torch::Tensor& exemplar_image, const torch::Tensor& exemplar_label,
                       const torch::Tensor& pool, int64_t num_classes, const SynthParams& p);
 

@@ -26,7 +26,7 @@ struct RunOptions {
     l.add("iterations", iterations, "training iterations [ref: SSL4MIS ACDC: 30000]", 1, 1e9);
     l.add("device", device, "training/inference device [ours]");
     l.add("threads", threads, "CPU threads, 0 = all cores [ours]", 0, 4096);
-    l.add("exemplar", exemplar, "exemplar slice ID (ACDC slice name, or CASE:K for NIfTI); empty = default rule [ours]");
+    l.add("exemplar", exemplar, "exemplar slice ID (ACDC slice name, or CASE:K for NIfTI), several separated by commas, or a file of IDs (one a line); empty = default rule [ours]");
     l.add("log_every", log_every, "iterations between metrics.jsonl lines [ours]", 1, 1e9);
     l.add("checkpoint_every", checkpoint_every, "iterations between checkpoints [ours]", 1, 1e9);
     l.add("val_every", val_every, "iterations between scorings of the validation split during training (val_dice, val_hd95 in metrics.jsonl; every model and the ensemble), 0 = off [ours]", 0, 1e9);

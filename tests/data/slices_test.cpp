@@ -4,6 +4,8 @@
 #include "data/slices.hpp"
 #include "data/propagate.hpp"
 #include "core/labels.hpp"
+#include "core/check.hpp"
+#include "core/fs.hpp"
 #include "phantom/phantom.hpp"
 #include "test_util.hpp"
 
@@ -176,6 +178,30 @@ TEST(Propagate, TrainingDataGetsTheExemplarsNeighboursWithinTheDistance) {
   // `full` reads every label: nothing is propagated
   auto all = load_training_data(*r, "", LabelAccess::All, 32, torch::kCPU, SliceFit::Stretch, 10.5);
   EXPECT_EQ(all.labeled_images.size(0), int64_t(r->training_slice_ids().size()));
+}
+
+TEST(Slices, ExemplarIdsFromAListOrAFile) {
+  EXPECT_EQ(exemplar_ids("a:3"), (std::vector<std::string>{"a:3"}));
+  EXPECT_EQ(exemplar_ids("a:3,b:4"), (std::vector<std::string>{"a:3", "b:4"}));
+  test::TempDir d;
+  const std::string f = d.str("ids.txt");
+  write_file_atomic(f, "# two exemplars\na:3\n  b:4  # the second\n\n");
+  EXPECT_EQ(exemplar_ids(f), (std::vector<std::string>{"a:3", "b:4"}));
+  EXPECT_THROW(exemplar_ids("a:3,a:3"), Error);
+  EXPECT_THROW(exemplar_ids(","), Error);
+}
+
+TEST(Slices, SeveralExemplarsAreTheFirstLabeledSlices) {
+  test::TempDir d;
+  write_phantom_dataset(d.str(), PhantomOptions{2, 1, 9});
+  auto r = DatasetReader::open(d.str());
+  const std::string a = r->default_exemplar(), b = "phantom_001:2";
+  auto one = load_training_data(*r, a, LabelAccess::ExemplarOnly, 32, torch::kCPU);
+  auto two = load_training_data(*r, a + "," + b, LabelAccess::ExemplarOnly, 32, torch::kCPU);
+  EXPECT_EQ(two.num_exemplars, 2);
+  ASSERT_EQ(two.labeled_images.size(0), 2);
+  EXPECT_TRUE(torch::equal(two.labeled_images[0], one.labeled_images[0]));
+  EXPECT_EQ(two.unlabeled.size(0) + 2, int64_t(r->training_slice_ids().size()));  // neither is unlabeled
 }
 
 }  // namespace cmems

@@ -45,7 +45,7 @@ std::string train_run(Config c, const std::string& data, const std::string& run,
   c.run.exemplar = r->training_exemplar(c.run.exemplar, c.needs_all_labels());
   fs::create_directories(run);
   auto d = load_training_data(*r, c.run.exemplar, c.needs_all_labels() ? LabelAccess::All : LabelAccess::ExemplarOnly,
-                              c.data.size, torch::kCPU);
+                              c.data.size, torch::kCPU, c.data.fit, c.data.propagate_mm);
   RunInfo info{c.to_json().dump(), r->class_names(), "MRI"};
   TrainOptions o;
   o.run_dir = run;
@@ -116,6 +116,40 @@ TEST_F(MethodTest, NonExemplarLabelsNeverReachTraining) {
   std::string a = train_run(c, dir->str("data"), dir->str("clean-run"));
   std::string b = train_run(c, noisy, dir->str("noisy-run"));
   EXPECT_EQ(a, b) << "training read a label other than the exemplar's";
+}
+
+// Several exemplars (run.exemplar A,B) with their labels propagated to neighbouring planes:
+// still no label but the named slices' is read.
+TEST_F(MethodTest, NonExemplarLabelsNeverReachTrainingWithSeveralExemplarsAndPropagation) {
+  std::string noisy = dir->str("noisy2");
+  fs::copy(dir->str("data"), noisy, fs::copy_options::recursive);
+  auto r = DatasetReader::open(noisy);
+  const std::string ex1 = r->default_exemplar();
+  // the middle plane of the second training case
+  const std::string case2 = "phantom_001";
+  const int64_t nz2 = read_nifti_labels((fs::path(noisy) / "labelsTr" / (case2 + ".nii.gz")).string()).dims[2];
+  const std::string ex2 = case2 + ":" + std::to_string(nz2 / 2);
+  std::mt19937 gen(2);
+  for (auto& e : fs::directory_iterator(fs::path(noisy) / "labelsTr")) {
+    LabelVolume l = read_nifti_labels(e.path().string());
+    const int64_t n = l.dims[0] * l.dims[1];
+    const std::string name = e.path().filename().string();
+    for (int64_t i = 0; i < int64_t(l.data.size()); ++i) {
+      const std::string id = name.substr(0, name.find(".nii")) + ":" + std::to_string(i / n);
+      if (id != ex1 && id != ex2) l.data[i] = uint8_t(gen() % 4);
+    }
+    write_nifti(e.path().string(), l);
+  }
+  Config c = tiny("cmems");
+  c.run.exemplar = ex1 + "," + ex2;
+  c.data.propagate_mm = 25;
+  std::string a = train_run(c, dir->str("data"), dir->str("clean-run2"));
+  std::string b = train_run(c, noisy, dir->str("noisy-run2"));
+  EXPECT_EQ(a, b) << "training read a label other than the two exemplars'";
+  // and the run did train from both, with propagated planes: a different run from one exemplar
+  Config one = tiny("cmems");
+  one.run.exemplar = ex1;
+  EXPECT_NE(a, train_run(one, dir->str("data"), dir->str("one-run2")));
 }
 
 TEST_F(MethodTest, ResumeContinuesExactly) {

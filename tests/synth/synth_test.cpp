@@ -75,4 +75,31 @@ TEST(Synthesis, OutsideTheMaskTheLabelIsWhatTheCallerFills) {
   EXPECT_EQ(bg.label.masked_select(~bg.inside).max().item<int64_t>(), 0);
   EXPECT_EQ(ig.label.masked_select(~ig.inside).min().item<int64_t>(), kIgnore);
 }
+// Several exemplars: each item pastes the one its source names; with two copies of one
+// exemplar the samples are those of the one exemplar (whose draws have no source at all).
+TEST(Synthesis, SeveralExemplarsPasteTheOneEachItemDraws) {
+  SynthOptions c;
+  const int64_t s = 32, n = 6;
+  auto yy = torch::arange(s).view({s, 1}), xx = torch::arange(s).view({1, s});
+  auto lab = (((yy - 16).square() + (xx - 16).square()) < 49).to(torch::kLong);
+  auto img = (0.3 + 0.5 * lab.to(torch::kFloat)).view({1, 1, s, s});
+  auto pool = torch::rand({5, 1, s, s});
+  Rng r1(4), r2(4);
+  auto one = sample_synth(c, n, s, 5, r1, torch::kCPU);
+  EXPECT_FALSE(one.source.defined());
+  auto two = sample_synth(c, n, s, 5, r2, torch::kCPU, 2);
+  ASSERT_TRUE(two.source.defined());
+  EXPECT_TRUE(torch::equal(one.background, two.background));  // the source is drawn last
+  auto a = synthesize(c, img, lab, pool, 2, one);
+  auto b = synthesize(c, torch::cat({img, img}), torch::stack({lab, lab}), pool, 2, two);
+  EXPECT_TRUE(torch::allclose(a.image, b.image, 1e-6, 1e-6));
+  EXPECT_TRUE(torch::equal(a.label, b.label));
+  // a second, empty-of-structure exemplar: items that draw it paste nothing
+  auto c2 = synthesize(c, torch::cat({img, img}), torch::stack({lab, torch::zeros_like(lab)}), pool, 2, two);
+  for (int64_t i = 0; i < n; ++i) {
+    const bool second = two.source[i].item<int64_t>() == 1;
+    EXPECT_EQ((c2.label[i] == 1).any().item<bool>(), !second) << "item " << i;
+  }
+}
+
 }  // namespace cmems
