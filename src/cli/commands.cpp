@@ -43,6 +43,17 @@ void add_infer_flags(CLI::App& cmd, InferOverrides& values) {
   add_config_flags(cmd, values, "infer.");
 }
 
+std::string run_data_path(const std::string& run_dir, const std::string& data) {
+  if (!data.empty()) return data;
+  const fs::path dj = fs::path(run_dir) / "data.json";
+  CMEMS_CHECK(fs::exists(dj), dj.string(), ": not found (a run trained before cmems recorded its data); pass --data");
+  try {
+    return read_json_file(dj).at("data").get<std::string>();
+  } catch (const nlohmann::json::exception& e) {
+    CMEMS_FAIL(dj.string(), ": expected {\"data\": PATH} (", e.what(), ")");
+  }
+}
+
 Predictor load_predictor(const std::string& run_dir, const std::string& device, const InferOverrides& infer,
                          Config* config) {
   const std::string path = (fs::path(run_dir) / "weights.safetensors").string();

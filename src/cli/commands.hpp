@@ -23,6 +23,7 @@ Runner add_train(CLI::App& app);
 Runner add_evaluate(CLI::App& app);
 Runner add_predict(CLI::App& app);
 Runner add_qc_merge(CLI::App& app);
+Runner add_suggest(CLI::App& app);
 Runner add_list(CLI::App& app);
 Runner add_synth(CLI::App& app);
 Runner add_bench(CLI::App& app);
@@ -49,6 +50,10 @@ void add_infer_flags(CLI::App& cmd, InferOverrides& values);
 /// models) on `device` ("" = the run's), its infer.* options replaced by `infer` (only
 /// infer.* keys: everything else is fixed by training). Returns the configuration used in
 /// `*config` when given.
+/// The dataset folder of a run: `data` when given, else the one train recorded in
+/// RUN/data.json (one line naming that file when it is missing).
+std::string run_data_path(const std::string& run_dir, const std::string& data);
+
 Predictor load_predictor(const std::string& run_dir, const std::string& device, const InferOverrides& infer = {},
                          Config* config = nullptr);
 

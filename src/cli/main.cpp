@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   add("evaluate", cmems::add_evaluate);
   add("predict", cmems::add_predict);
   add("qc-merge", cmems::add_qc_merge);
+  add("suggest", cmems::add_suggest);
   add("synth", cmems::add_synth);
   add("report", cmems::add_report);
   add("bench", cmems::add_bench);

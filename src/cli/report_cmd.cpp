@@ -140,15 +140,7 @@ Runner add_report(CLI::App& app) {
     const fs::path run(a->run);
     const Config c = read_run_config(run.string());
     const json cfg = c.to_json();
-    if (a->data.empty()) {  // where train recorded it
-      const fs::path dj = run / "data.json";
-      CMEMS_CHECK(fs::exists(dj), dj.string(), ": not found (a run trained before cmems recorded its data); pass --data");
-      try {
-        a->data = read_json_file(dj).at("data").get<std::string>();
-      } catch (const json::exception& e) {
-        CMEMS_FAIL(dj.string(), ": expected {\"data\": PATH} (", e.what(), ")");
-      }
-    }
+    a->data = run_data_path(a->run, a->data);  // default: where train recorded it
     apply_threads(a->threads, c);
     json ev;
     if (!a->eval.empty()) {

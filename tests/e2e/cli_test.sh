@@ -61,6 +61,11 @@ ok = dim[0] == 4 and dim[4] == 4 and dim[1:4] == idim[1:4] and pix[4:16] == ipix
 sys.exit(not ok)"'
 check "report takes the dataset from the run (data.json)" 'grep -q "\"data\": \"/" "$T/run/data.json" && "$CMEMS" report --run "$T/run" --out "$T/rep.html" --samples 2 >/dev/null && [ -s "$T/rep.html" ]'
 expect_error "report without --data of a run without data.json" "data.json" bash -c "cp -r '$T/run' '$T/run_nodata' && rm '$T/run_nodata/data.json' && exec '$CMEMS' report --run '$T/run_nodata' --out '$T/rep2.html'"
+check "suggest ranks the unlabeled slices by disagreement, the exemplar left out" '"$CMEMS" suggest --run "$T/run" -n 3 --out "$T/sug" >"$T/sug.txt" && [ $(wc -l <"$T/sug.txt") -eq 3 ] && [ $(ls "$T/sug"/*.png | wc -l) -eq 3 ] && ex=$(grep -o "\"exemplar\": \"[^\"]*\"" "$T/run/config.json" | cut -d\" -f4) && [ -n "$ex" ] && ! grep -q "\"$ex\"" "$T/sug/suggest.json" && python3 -c "
+import json, sys
+s = [x[\"score\"] for x in json.load(open(\"$T/sug/suggest.json\"))[\"suggested\"]]
+sys.exit(not (len(s) == 3 and s == sorted(s, reverse=True) and all(0 <= v <= 1 for v in s)))"'
+expect_error "suggest needs a two-model run" "one-model run" "$CMEMS" suggest --run "$T/runv"
 check "one-model predict says once that it writes no QC" '"$CMEMS" predict --model "$T/runv" -i "$T/data/imagesTs" -o "$T/predv" 2>"$T/predv.err" >/dev/null && [ $(grep -c "no two-model QC" "$T/predv.err") -eq 1 ] && [ ! -f "$T/predv/qc.json" ] && [ ! -f "$T/predv/phantom_500_qc.nii.gz" ]'
 check "evaluate --pred --labels" '"$CMEMS" evaluate --pred "$T/pred" --labels "$T/data/labelsTs" --out "$T/eval2.json" >/dev/null'
 check "both evaluations agree" 'python3 -c "import json,sys; a=json.load(open(\"$T/eval.json\"))[\"mean\"][\"dice\"]; b=json.load(open(\"$T/eval2.json\"))[\"mean\"][\"dice\"]; sys.exit(abs(a-b)>1e-9)"'
