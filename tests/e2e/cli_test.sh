@@ -31,6 +31,7 @@ check "config.json names the exemplar" 'grep -q "\"exemplar\": \"phantom_000:" "
 check "evaluate --run" '"$CMEMS" evaluate --run "$T/run" --data "$T/data" --out "$T/eval.json" | grep -q mean'
 check "evaluate writes JSON and CSV" 'grep -q "\"mean\"" "$T/eval.json" && head -1 "$T/eval.csv" | grep -q "case,class,dice,hd95"'
 check "synth writes NIfTI and PNG" '"$CMEMS" synth --data "$T/data" --out "$T/syn" -n 3 --data.size 32 >/dev/null && [ -f "$T/syn/synth_002.png" ] && [ -f "$T/syn/synth_002_0000.nii.gz" ] && [ -f "$T/syn/exemplar.nii.gz" ]'
+check "synth shows the planes a propagated label reaches" '"$CMEMS" synth --data "$T/data" --out "$T/synp" -n 1 --data.size 32 --data.propagate-mm 10.5 >/dev/null && [ -f "$T/synp/propagated_000.png" ] && [ -f "$T/synp/propagated_001.nii.gz" ] && [ ! -f "$T/synp/propagated_002.png" ]'
 check "list shows methods and options" '"$CMEMS" list | grep -q unimatch && "$CMEMS" list | grep -q -- --synthesis.outside'
 check "docs/config.md is what list --markdown prints" '"$CMEMS" list --markdown | diff - "$(dirname "$0")/../../docs/config.md" >&2'
 check "predict" '"$CMEMS" predict --model "$T/run" -i "$T/data/imagesTs" -o "$T/pred" >/dev/null'
