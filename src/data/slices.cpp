@@ -75,15 +75,23 @@ TrainingData load_training_data(const DatasetReader& reader, const std::string& 
   d.exemplar_id = exemplar_id;
   d.num_classes = reader.num_classes();
   std::vector<torch::Tensor> li, ll, un;
-  std::vector<std::string> ids;
+  std::vector<std::string> ids, sources;  // the exemplars; those with foreground (synthesis sources)
   if (access == LabelAccess::ExemplarOnly) {
+    // One exemplar must show the structure; with several, some may not (an annotated slice
+    // without any structure: a labeled negative, never a synthesis source). Sources first.
     ids = exemplar_ids(exemplar_id);
-    for (auto& id : ids) {
-      LabeledImage2D e = reader.exemplar(id);
-      li.push_back(resize_image(e.image, size, fit));
-      ll.push_back(resize_label(e.label, e.image.h, e.image.w, size, fit));
+    std::vector<torch::Tensor> empty_i, empty_l;
+    for (size_t k = 0; k < ids.size(); ++k) {
+      LabeledImage2D e = reader.exemplar(ids[k], /*need_foreground=*/ids.size() == 1);
+      const bool fg = std::any_of(e.label.begin(), e.label.end(), [](uint8_t v) { return v > 0; });
+      (fg ? li : empty_i).push_back(resize_image(e.image, size, fit));
+      (fg ? ll : empty_l).push_back(resize_label(e.label, e.image.h, e.image.w, size, fit));
+      if (fg) sources.push_back(ids[k]);
     }
-    d.num_exemplars = int64_t(ids.size());
+    CMEMS_CHECK(!sources.empty(), "exemplar '", exemplar_id, "': none of its slices has a foreground label");
+    d.num_exemplars = int64_t(sources.size());
+    li.insert(li.end(), empty_i.begin(), empty_i.end());
+    ll.insert(ll.end(), empty_l.begin(), empty_l.end());
   } else {
     for (auto& s : reader.all_labeled_slices()) {
       li.push_back(resize_image(s.image, size, fit));
@@ -96,8 +104,8 @@ TrainingData load_training_data(const DatasetReader& reader, const std::string& 
   CMEMS_CHECK(!un.empty(), "training data: no unlabeled slice besides the exemplar");
   d.labeled_images = torch::stack(li).to(device);
   d.labeled_labels = torch::stack(ll).to(device);
-  for (int64_t e = 0; propagate_mm > 0 && e < int64_t(ids.size()); ++e) {
-    auto n = reader.exemplar_neighbours(ids[size_t(e)], propagate_mm);
+  for (int64_t e = 0; propagate_mm > 0 && e < int64_t(sources.size()); ++e) {  // not from an empty one
+    auto n = reader.exemplar_neighbours(sources[size_t(e)], propagate_mm);
     if (n.planes.size() > 1) {
       std::vector<torch::Tensor> planes;
       for (auto& p : n.planes) planes.push_back(resize_image(p, size, fit));
@@ -107,7 +115,7 @@ TrainingData load_training_data(const DatasetReader& reader, const std::string& 
       d.labeled_images = torch::cat({d.labeled_images, images.index_select(0, others)});
       d.labeled_labels = torch::cat({d.labeled_labels, labels.index_select(0, others)});
       std::fprintf(stderr, "cmems: %s's label propagated to %lld neighbouring planes (within %.1f mm; %.3f mm apart)\n",
-                   ids[size_t(e)].c_str(), (long long)others.size(0), propagate_mm, n.spacing_mm);
+                   sources[size_t(e)].c_str(), (long long)others.size(0), propagate_mm, n.spacing_mm);
     }
   }
   d.unlabeled = torch::stack(un).to(device);

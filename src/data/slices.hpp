@@ -21,7 +21,7 @@ struct TrainingData {
   torch::Tensor labeled_labels;  // [N, S, S] int64 (kIgnore: no loss); the exemplar's first
   torch::Tensor unlabeled;       // [M, 1, S, S] float, the exemplar excluded
   int64_t num_classes = 0;
-  int64_t num_exemplars = 1;  // the first labeled slices are the exemplars (what synthesis pastes)
+  int64_t num_exemplars = 1;  // the first labeled slices are the exemplars with foreground (what synthesis pastes); exemplars without any follow
   torch::Tensor exemplar_images() const { return labeled_images.narrow(0, 0, num_exemplars); }
   torch::Tensor exemplar_labels() const { return labeled_labels.narrow(0, 0, num_exemplars); }
 };

@@ -58,12 +58,12 @@ void DatasetReader::hold_out(const std::vector<std::string>&, const std::string&
 
 DatasetReader::Neighbours DatasetReader::exemplar_neighbours(const std::string&, double) const { return {}; }
 
-LabeledImage2D DatasetReader::exemplar(const std::string& id) const {
+LabeledImage2D DatasetReader::exemplar(const std::string& id, bool need_foreground) const {
   LabeledImage2D e = labeled_slice(id);
   CMEMS_CHECK(int64_t(e.label.size()) == e.image.h * e.image.w, "exemplar '", id,
               "': label shape does not match the image");
   check_labels(e.label, num_classes(), "exemplar '" + id + "'");
-  CMEMS_CHECK(has_foreground(e.label), "exemplar '", id, "': the slice has no foreground label");
+  CMEMS_CHECK(!need_foreground || has_foreground(e.label), "exemplar '", id, "': the slice has no foreground label");
   return e;
 }
 

@@ -65,8 +65,8 @@ class DatasetReader {
   virtual std::vector<Image2D> unlabeled_slices(const std::string& skip_id) const = 0;
   /// The exemplar slice and its label: the only training label an exemplar method reads.
   /// Throws when the ID does not exist, the label does not fit the image or the classes,
-  /// or the slice has no foreground.
-  LabeledImage2D exemplar(const std::string& id) const;
+  /// or (with `need_foreground`) the slice has no foreground.
+  LabeledImage2D exemplar(const std::string& id, bool need_foreground = true) const;
   /// The documented deterministic default exemplar (reads no label).
   virtual std::string default_exemplar() const = 0;
   /// The exemplar a run trains from: `requested`, or the default rule when it is empty;

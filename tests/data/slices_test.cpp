@@ -6,6 +6,7 @@
 #include "core/labels.hpp"
 #include "core/check.hpp"
 #include "core/fs.hpp"
+#include "io/nifti.hpp"
 #include "phantom/phantom.hpp"
 #include "test_util.hpp"
 
@@ -202,6 +203,26 @@ TEST(Slices, SeveralExemplarsAreTheFirstLabeledSlices) {
   ASSERT_EQ(two.labeled_images.size(0), 2);
   EXPECT_TRUE(torch::equal(two.labeled_images[0], one.labeled_images[0]));
   EXPECT_EQ(two.unlabeled.size(0) + 2, int64_t(r->training_slice_ids().size()));  // neither is unlabeled
+}
+
+// Of several exemplars, some may show no structure (labeled negatives): they follow the
+// exemplars that synthesis pastes; a single exemplar, or all of them together, must show it.
+TEST(Slices, AFurtherExemplarWithoutStructureIsALabeledNegative) {
+  test::TempDir d;
+  write_phantom_dataset(d.str(), PhantomOptions{2, 1, 9});
+  const std::string lf = (fs::path(d.str()) / "labelsTr" / "phantom_001.nii.gz").string();
+  LabelVolume l = read_nifti_labels(lf);
+  std::fill(l.data.begin(), l.data.begin() + 2 * l.dims[0] * l.dims[1], uint8_t(0));  // planes 0, 1: no structure
+  write_nifti(lf, l);
+  auto r = DatasetReader::open(d.str());
+  const std::string a = r->default_exemplar();
+  auto t = load_training_data(*r, "phantom_001:0," + a, LabelAccess::ExemplarOnly, 32, torch::kCPU);
+  EXPECT_EQ(t.num_exemplars, 1);
+  ASSERT_EQ(t.labeled_images.size(0), 2);
+  EXPECT_GT((t.labeled_labels[0] > 0).sum().item<int64_t>(), 0);   // the source first
+  EXPECT_EQ((t.labeled_labels[1] != 0).sum().item<int64_t>(), 0);  // then the negative
+  EXPECT_THROW(load_training_data(*r, "phantom_001:0", LabelAccess::ExemplarOnly, 32, torch::kCPU), Error);
+  EXPECT_THROW(load_training_data(*r, "phantom_001:0,phantom_001:1", LabelAccess::ExemplarOnly, 32, torch::kCPU), Error);
 }
 
 }  // namespace cmems

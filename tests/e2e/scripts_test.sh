@@ -34,6 +34,12 @@ check "at the deadline the run stops and the script still succeeds" 'table "$T/o
 check "the stopped run keeps its checkpoint, no scores" '[ -f "$T/runs2/s/cmems-phantom_000_5/checkpoint.safetensors" ] && [ ! -f "$T/runs2/s/cmems-phantom_000_5/command.txt" ] && [ ! -f "$T/runs2/s/cmems-phantom_000_5/eval.json" ]'
 check "its curve so far is reported, marked stopped" 'tail -1 "$T/out2.out" | grep -q "(stopped)" && python3 -c "import json,sys; r=json.load(open(\"$T/out2/table.json\"))[\"runs\"][0]; sys.exit(not (r[\"dice\"] is None and len(r[\"curve\"]) > 0))"'
 check "no cmems process is left behind" '! pgrep -f "$CMEMS .*$T/" >/dev/null'
+check "annotation_curve.sh: 1 then 2 slices by suggest, rule and random, summarised" 'CMEMS=$CMEMS CONFIG="$T/tiny.json" SPLIT=test SIZES="1 2" FLAGS="--iterations 3" OUT="$T/curve.json" scripts/annotation_curve.sh "$T/data" "$T/curve" phantom_000:5 >"$T/curve.out" 2>&1 && python3 -c "
+import json, sys
+s = json.load(open(\"$T/curve.json\"))[\"starts\"][\"phantom_000:5\"][\"strategies\"]
+sys.exit(not (set(s) == {\"start\", \"suggest\", \"rule\", \"random\"} and all(len(v) == 1 and 0 <= v[0][\"dice\"] <= 1 for v in s.values())
+              and all(len(set(v[0][\"exemplars\"])) == 2 and v[0][\"exemplars\"][0] == \"phantom_000:5\" for k, v in s.items() if k != \"start\")))"'
+check "annotation_curve.sh again: nothing retrained, the same slices" 'cp "$T/curve/phantom_000_5/random-2/exemplars.txt" "$T/ex_before" && CMEMS=$CMEMS CONFIG="$T/tiny.json" SPLIT=test SIZES="1 2" FLAGS="--iterations 3" OUT="$T/curve2.json" scripts/annotation_curve.sh "$T/data" "$T/curve" phantom_000:5 >"$T/curve2.out" 2>&1 && ! grep -q "iterations on cpu" "$T/curve2.out" && cmp "$T/ex_before" "$T/curve/phantom_000_5/random-2/exemplars.txt"'
 printf '%s\n' "# a comment" "q cmems phantom_000:5 --iterations 3" "q supervised phantom_001:5 --iterations 3 --pseudo.threshold 0.9" >"$T/queue.txt"
 queue() {  # RUNS [ENV...]: scripts/acdc_cpu_queue.sh on the phantom data with the tiny config
   local runs=$1; shift

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Issue 36's annotation curve: Dice with 1, 2, 4, 8 annotated slices (SIZES), the slices after
+# the first chosen by `cmems suggest` on the previous round's run (suggest), by a fixed rule
+# (rule) or at random (random) (scripts/annotation_pick.py), from each START exemplar. One run at
+# a time, resumable (finished runs are kept, a stopped one continues with --resume, each
+# round's slice list is written once and reused); each run is scored on SPLIT; then
+# scripts/annotation_summary.py writes OUT (results/annotation_curve.json).
+#   [CMEMS=...] [CONFIG=configs/cpu.json] [SPLIT=val] [SIZES="1 2 4 8"] [STRATEGIES="suggest rule random"]
+#   [METHOD=cmems] [FLAGS=...] [OUT=results/annotation_curve.json] scripts/annotation_curve.sh DATA RUNS START...
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CMEMS=${CMEMS:-./build/cmems} CONFIG=${CONFIG:-configs/cpu.json} SPLIT=${SPLIT:-val} METHOD=${METHOD:-cmems}
+SIZES=${SIZES:-"1 2 4 8"} STRATEGIES=${STRATEGIES:-"suggest rule random"} FLAGS=${FLAGS:-}
+OUT=${OUT:-results/annotation_curve.json}
+data=${1:?DATA} runs=${2:?RUNS}; shift 2
+[ $# -ge 1 ] || { echo "annotation_curve.sh: name at least one START exemplar" >&2; exit 2; }
+mkdir -p "$runs"
+train() {  # DIR EXEMPLARS: train (or continue) and score, unless done
+  local dir=$1 ex=$2
+  if [ ! -f "$dir/weights.safetensors" ]; then
+    if [ -f "$dir/checkpoint.safetensors" ]; then
+      "$CMEMS" train --data "$data" --out "$dir" --resume
+    else
+      # shellcheck disable=SC2086
+      "$CMEMS" train --data "$data" --out "$dir" --method "$METHOD" --exemplar "$ex" --config "$CONFIG" $FLAGS --force
+    fi
+  fi
+  [ -f "$dir/eval.json" ] || "$CMEMS" evaluate --run "$dir" --data "$data" --split "$SPLIT" --out "$dir/eval.json" >/dev/null
+}
+for start in "$@"; do
+  tag=${start//[:\/]/_}
+  first="$runs/$tag/1"
+  echo "$start" >"$runs/$tag.start"
+  train "$first" "$start"
+  for s in $STRATEGIES; do
+    list=$start prev=$first n=1
+    for next in $SIZES; do
+      [ "$next" -gt "$n" ] || continue
+      dir="$runs/$tag/$s-$next"
+      mkdir -p "$dir"
+      if [ ! -f "$dir/exemplars.txt" ]; then  # chosen once: a rerun trains on the same slices
+        case $s in
+          suggest) add=$("$CMEMS" suggest --run "$prev" -n $((next - n)) | cut -f2 | paste -sd, -) ;;
+          rule | random) add=$(python3 scripts/annotation_pick.py "$data" "$s" "$start" "$list" $((next - n))) ;;
+          *) echo "annotation_curve.sh: unknown strategy $s" >&2; exit 2 ;;
+        esac
+        echo "$list,$add" | tr ',' '\n' >"$dir/exemplars.txt.tmp" && mv "$dir/exemplars.txt.tmp" "$dir/exemplars.txt"
+      fi
+      list=$(paste -sd, - <"$dir/exemplars.txt")
+      train "$dir" "$list"
+      prev=$dir n=$next
+    done
+  done
+done
+python3 scripts/annotation_summary.py "$runs" "$OUT"
