@@ -98,9 +98,13 @@ torch::Tensor gaussian_blur(const torch::Tensor& x, const torch::Tensor& sigma, 
 torch::Tensor apply_strong(const torch::Tensor& x_w, const StrongParams& p) {
   const int64_t n = x_w.size(0), b = p.brightness.size(0), g = b / n;
   TORCH_CHECK(g * n == b, "apply_strong: parameters of ", b, " items for a batch of ", n);
-  // The views' partners index the batch: in the repeated batch, view k's are offset by k·n.
-  auto offset = torch::arange(0, b, n, p.mix.partner.options()).view({g, 1}).expand({g, n}).reshape({b});  // no host read
-  auto x = cutmix(g == 1 ? x_w : x_w.repeat({g, 1, 1, 1}), {p.mix.box, g == 1 ? p.mix.partner : p.mix.partner + offset});
+  torch::Tensor x;
+  if (g == 1) {
+    x = cutmix(x_w, p.mix);
+  } else {  // the views' partners index the batch: in the repeated batch, view k's are offset by k·n
+    auto offset = torch::arange(0, b, n, p.mix.partner.options()).view({g, 1}).expand({g, n}).reshape({b});  // no host read
+    x = cutmix(x_w.repeat({g, 1, 1, 1}), {p.mix.box, p.mix.partner + offset});
+  }
   auto v = [b](const torch::Tensor& t) { return t.view({b, 1, 1, 1}); };
   // Photometric jitter: contrast about the mean, brightness shift, gamma on [0, 1].
   auto mean = x.mean({1, 2, 3}, true);

@@ -70,9 +70,7 @@ Runner add_suggest(CLI::App& app) {
     auto reader = DatasetReader::open(data, c.data.holdout);
     std::vector<std::string> exemplars;
     if (!c.run.exemplar.empty()) exemplars = exemplar_ids(c.run.exemplar);
-    std::vector<Image2D> slices;
-    for (auto& s : reader->unlabeled_slices(exemplars.empty() ? "" : exemplars[0]))
-      if (std::find(exemplars.begin(), exemplars.end(), s.id) == exemplars.end()) slices.push_back(std::move(s));
+    const std::vector<Image2D> slices = unlabeled_images(*reader, exemplars);
     CMEMS_CHECK(!slices.empty(), data, ": no unlabeled training slice to rank");
     const int64_t size = c.data.size, batch = std::max<int64_t>(1, c.infer.batch);
     const int k = int(pred.class_names().size());

@@ -68,6 +68,13 @@ std::vector<std::string> exemplar_ids(const std::string& spec) {
   return ids;
 }
 
+std::vector<Image2D> unlabeled_images(const DatasetReader& reader, const std::vector<std::string>& exemplars) {
+  std::vector<Image2D> out;
+  for (auto& s : reader.unlabeled_slices(exemplars.empty() ? "" : exemplars[0]))
+    if (std::find(exemplars.begin(), exemplars.end(), s.id) == exemplars.end()) out.push_back(std::move(s));
+  return out;
+}
+
 TrainingData load_training_data(const DatasetReader& reader, const std::string& exemplar_id,
                                 LabelAccess access, int64_t size, const torch::Device& device, SliceFit fit,
                                 double propagate_mm) {
@@ -83,7 +90,7 @@ TrainingData load_training_data(const DatasetReader& reader, const std::string& 
     std::vector<torch::Tensor> empty_i, empty_l;
     for (size_t k = 0; k < ids.size(); ++k) {
       LabeledImage2D e = reader.exemplar(ids[k], /*need_foreground=*/ids.size() == 1);
-      const bool fg = std::any_of(e.label.begin(), e.label.end(), [](uint8_t v) { return v > 0; });
+      const bool fg = has_foreground(e.label);
       (fg ? li : empty_i).push_back(resize_image(e.image, size, fit));
       (fg ? ll : empty_l).push_back(resize_label(e.label, e.image.h, e.image.w, size, fit));
       if (fg) sources.push_back(ids[k]);
@@ -98,8 +105,7 @@ TrainingData load_training_data(const DatasetReader& reader, const std::string& 
       ll.push_back(resize_label(s.label, s.image.h, s.image.w, size, fit));
     }
   }
-  for (auto& s : reader.unlabeled_slices(exemplar_id))
-    if (std::find(ids.begin(), ids.end(), s.id) == ids.end()) un.push_back(resize_image(s, size, fit));
+  for (auto& s : unlabeled_images(reader, ids)) un.push_back(resize_image(s, size, fit));
   CMEMS_CHECK(!li.empty(), "training data: no labeled slice");
   CMEMS_CHECK(!un.empty(), "training data: no unlabeled slice besides the exemplar");
   d.labeled_images = torch::stack(li).to(device);

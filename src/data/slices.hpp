@@ -28,6 +28,8 @@ struct TrainingData {
 /// The exemplar IDs `spec` names: one ID, a comma-separated list, or a text file of IDs (one
 /// a line; # comments). Throws naming `spec` when it names none or one twice.
 std::vector<std::string> exemplar_ids(const std::string& spec);
+/// Every training slice's image but those of `exemplars` (no label is read).
+std::vector<Image2D> unlabeled_images(const DatasetReader& reader, const std::vector<std::string>& exemplars);
 
 /// Reads the training data. With ExemplarOnly, the only labels read are those of the
 /// exemplars `exemplar_id` names (exemplar_ids); with

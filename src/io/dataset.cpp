@@ -46,11 +46,11 @@ void check_labels(const std::vector<uint8_t>& l, int num_classes, const std::str
                 num_classes - 1);
 }
 
+}  // namespace
+
 bool has_foreground(const std::vector<uint8_t>& l) {
   return std::any_of(l.begin(), l.end(), [](uint8_t x) { return x > 0; });
 }
-
-}  // namespace
 
 void DatasetReader::hold_out(const std::vector<std::string>&, const std::string& source) {
   CMEMS_FAIL(source, ": holding out training cases works on NIfTI datasets only (this one is ", kind(), ")");

@@ -37,6 +37,8 @@ struct LabeledImage2D {
   Image2D image;
   std::vector<uint8_t> label;  // h×w
 };
+/// True when a label holds any value other than background (0).
+bool has_foreground(const std::vector<uint8_t>& label);
 
 /// A test/validation volume with its label and geometry.
 struct CaseVolume {

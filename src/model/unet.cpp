@@ -30,16 +30,17 @@ torch::Tensor batch_norm(nn::BatchNorm2dImpl& bn, const torch::Tensor& x) {
 }  // namespace
 
 // The Sequential's layers (conv, BN, leaky ReLU, dropout, conv, BN, leaky ReLU) one by one:
-// BatchNorm without its batch count (above) and no dropout call where its rate is 0.
+// BatchNorm without its batch count (above), no dropout call where its rate is 0; folded, the
+// BatchNorms are in the convolutions and there is no dropout.
 torch::Tensor ConvBlockImpl::forward(torch::Tensor x) {
   const auto leaky = F::LeakyReLUFuncOptions().negative_slope(0.01);
-  if (folded_) {
-    x = F::leaky_relu(seq_[0]->as<nn::Conv2d>()->forward(x), leaky);  // conv, BN folded in; no dropout
-    return F::leaky_relu(seq_[4]->as<nn::Conv2d>()->forward(x), leaky);
-  }
-  x = F::leaky_relu(batch_norm(*seq_[1]->as<nn::BatchNorm2d>(), seq_[0]->as<nn::Conv2d>()->forward(x)), leaky);
-  if (auto* drop = seq_[3]->as<nn::Dropout>(); drop->options.p() > 0) x = drop->forward(x);
-  return F::leaky_relu(batch_norm(*seq_[5]->as<nn::BatchNorm2d>(), seq_[4]->as<nn::Conv2d>()->forward(x)), leaky);
+  auto conv_bn_relu = [&](size_t k, torch::Tensor t) {
+    t = seq_[k]->as<nn::Conv2d>()->forward(t);
+    return F::leaky_relu(folded_ ? t : batch_norm(*seq_[k + 1]->as<nn::BatchNorm2d>(), t), leaky);
+  };
+  x = conv_bn_relu(0, x);
+  if (auto* drop = seq_[3]->as<nn::Dropout>(); !folded_ && drop->options.p() > 0) x = drop->forward(x);
+  return conv_bn_relu(4, x);
 }
 
 void ConvBlockImpl::fold_batchnorm() {
