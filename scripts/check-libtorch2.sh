@@ -36,25 +36,28 @@ echo "LibTorch ${version:-2.x} headers from $hdr; ${#files[@]} files, $jobs at a
 start=$(date +%s)
 printf '%s\n' "${files[@]}" | xargs -P "$jobs" -I{} sh -c 'g++ "$@" {} 2> "$0/$(echo {} | tr / _).log" && echo "ok   {}" || echo "FAIL {}"' "$root" "${flags[@]}" \
   | tee "$root/result.txt"
-if [ ${#files[@]} -gt 1 ] || [ "${files[0]}" = src/cli/bench_cmd.cpp ]; then  # the CUDA-only branch too
+cuda_files=(src/cli/bench_cmd.cpp src/train/static_step.cpp)  # the CUDA-only branches (CMEMS_WITH_CUDA)
+for f in "${cuda_files[@]}"; do
+  [ ${#files[@]} -gt 1 ] || [ "${files[0]}" = "$f" ] || continue
   cuda_inc=${CUDA_HOME:-/usr/local/cuda}/include  # c10/cuda includes the CUDA runtime's headers
   if [ -f "$cuda_inc/cuda_runtime_api.h" ]; then
     # Debian's CPU-only package lacks the one header a CUDA build generates; for a syntax
     # check its content is known: the library is shared.
     mkdir -p "$root/stub/c10/cuda/impl"
     printf '#pragma once\n#define C10_CUDA_BUILD_SHARED_LIBS\n' > "$root/stub/c10/cuda/impl/cuda_cmake_macros.h"
-    g++ "${flags[@]}" -I"$root/stub" -I"$cuda_inc" -DCMEMS_WITH_CUDA=1 src/cli/bench_cmd.cpp 2>"$root/src_cli_bench_cmd.cpp.cuda.log" \
-      && echo "ok   src/cli/bench_cmd.cpp.cuda" || echo "FAIL src/cli/bench_cmd.cpp.cuda"
+    g++ "${flags[@]}" -I"$root/stub" -I"$cuda_inc" -DCMEMS_WITH_CUDA=1 "$f" 2>"$root/$(echo "$f" | tr / _).cuda.log" \
+      && echo "ok   $f.cuda" || echo "FAIL $f.cuda"
   else
-    echo "skip src/cli/bench_cmd.cpp.cuda (no CUDA headers at $cuda_inc)"
+    echo "skip $f.cuda (no CUDA headers at $cuda_inc)"
   fi
-fi | tee -a "$root/result.txt"
+done | tee -a "$root/result.txt"
 fails=$(grep -c '^FAIL' "$root/result.txt" || true)
 checked=$(grep -c '^ok\|^FAIL' "$root/result.txt" || true)
 echo "$((checked - fails)) of $checked compile checks pass against LibTorch ${version:-2.x} ($(( $(date +%s) - start )) s)"
 if [ "$fails" -gt 0 ]; then
   for f in $(sed -n 's/^FAIL //p' "$root/result.txt"); do
-    echo "== $f"; grep -m5 'error' "$root/$(echo "$f" | tr / _).log" || true
+    log=$root/$(echo "${f%.cuda}" | tr / _).log; [ "$f" = "${f%.cuda}" ] || log=${log%.log}.cuda.log
+    echo "== $f"; grep -m5 error "$log" || true
   done
   exit 1
 fi

@@ -21,6 +21,7 @@
 #include "methods/method.hpp"
 #include "model/device.hpp"
 #include "train/sgd.hpp"
+#include "train/static_step.hpp"
 
 #if defined(CMEMS_WITH_CUDA)  // set by CMake when LibTorch has CUDA (target c10_cuda)
 #include <c10/cuda/CUDACachingAllocator.h>
@@ -189,7 +190,13 @@ Runner add_bench(CLI::App& app) {
     Sgd opt(params, c.optim.lr, c.optim.momentum, c.optim.weight_decay);
     int64_t it = 0;
     const int64_t total = std::max<int64_t>(c.run.iterations, 2 * (a->warmup + a->repeat) + 10);
+    std::unique_ptr<StaticStep> fixed;  // perf.cuda_graph: captured after its warm-up iterations
+    if (c.perf.cuda_graph) fixed = std::make_unique<StaticStep>(*method, opt, dev, std::max<int64_t>(1, a->warmup - 1));
     auto iteration = [&] {
+      if (fixed) {
+        fixed->run({total / 2 + it++, total}, c.optim.lr);
+        return;
+      }
       opt.zero_grad();
       method->step({total / 2 + it++, total});
       RECORD_USER_SCOPE("cmems::optimizer");
@@ -217,6 +224,7 @@ Runner add_bench(CLI::App& app) {
                         {"peak_mem_mb", double(ru.ru_maxrss) / 1024.0},
                         {"peak_mem_kind", "host RSS"},
                         {"channels_last", c.perf.channels_last},
+                        {"cuda_graph", fixed ? (fixed->captured() ? "captured" : "fixed buffers, eager") : "off"},
                         {"amp", enum_name(c.perf.amp)},
                         {"aten_ops_per_iter", ops}};
     if (dev.is_cuda())

@@ -43,10 +43,16 @@ class SslMethod final : public Method {
   torch::Tensor batch_state() override { return batches_.state(); }
   void set_batch_state(const torch::Tensor& s) override { batches_.set_state(s); }
 
-  StepStats step(const StepContext& ctx) override {
+  Batch next_batch() override { return batches_.next(); }  // made outside autocast, as on the producer's thread
+
+  std::vector<double> loss_weights(const StepContext& ctx) const override {
+    return {rampup_weight(ctx.iteration, ctx.total, o_.loss.rampup, o_.ip.lambda),
+            rampup_weight(ctx.iteration, ctx.total, o_.loss.rampup, o_.fp.lambda)};
+  }
+
+  StepStats step_on(const StepContext& ctx, const Batch& batch) override {
     StepStats stats;
     torch::Tensor total;
-    Batch batch = batches_.next();  // made outside autocast, as on the producer's thread
     {  // forward passes and losses under autocast (perf.amp); backward after it
       AutocastGuard amp(dev_, o_.perf.amp == Amp::BF16);
       total = losses(ctx, batch, stats);
@@ -86,15 +92,23 @@ class SslMethod final : public Method {
     torch::Tensor total = sup;
     if (x_w.defined()) {
       for (int64_t m = 0; m < n; ++m) stats.emplace_back(std::string("coverage_") + char('a' + m), w.pl[m].mask.mean());
-      auto add = [&](const char* name, const std::vector<torch::Tensor>& per_model, double lambda) {
+      // the ramp-up weights: host values, or the device scalars of a captured step (the same
+      // float product either way)
+      const std::vector<double> host_w = ctx.weights.defined() ? std::vector<double>{} : loss_weights(ctx);
+      auto add = [&](const char* name, const std::vector<torch::Tensor>& per_model, int64_t k) {
         auto loss = torch::stack(per_model).sum();
-        const double weight = rampup_weight(ctx.iteration, ctx.total, o_.loss.rampup, lambda);
-        total = total + weight * loss;
         stats.emplace_back(std::string("loss_") + name, loss.detach());
-        stats.emplace_back(std::string("weight_") + name, torch::tensor(weight));
+        if (ctx.weights.defined()) {
+          auto weight = ctx.weights.select(0, k);
+          total = total + weight * loss;
+          stats.emplace_back(std::string("weight_") + name, weight);
+        } else {
+          total = total + host_w[size_t(k)] * loss;
+          stats.emplace_back(std::string("weight_") + name, torch::tensor(host_w[size_t(k)]));
+        }
       };
-      if (ip) add("ip", image_perturbation_losses(strong_views(batch, w), w.pl, pairing(o_.ip.mode)), o_.ip.lambda);
-      if (fp) add("fp", feature_perturbation_losses(w.fp_heads, w.pl, pairing(o_.fp.mode)), o_.fp.lambda);
+      if (ip) add("ip", image_perturbation_losses(strong_views(batch, w), w.pl, pairing(o_.ip.mode)), 0);
+      if (fp) add("fp", feature_perturbation_losses(w.fp_heads, w.pl, pairing(o_.fp.mode)), 1);
     }
     return total;
   }

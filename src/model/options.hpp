@@ -39,12 +39,14 @@ struct PerfOptions {
   Amp amp = Amp::None;
   bool cudnn_benchmark = true;
   bool producer = false;
+  bool cuda_graph = false;
 
   void describe(OptionList& l) {
     l.add("channels_last", channels_last, "channels-last memory format for the networks and their inputs (GPU: ~1.7x faster) [ref: docs/gpu.md]");
     l.add("amp", amp, "autocast of the training forward passes: none, or bf16 [ref: torch.autocast]");
     l.add("cudnn_benchmark", cudnn_benchmark, "cuDNN autotuning (CUDA only) [ref: docs/gpu.md]");
     l.add("producer", producer, "make the next iteration's batches on a second thread (on CUDA, its own stream) while the step runs; same weights either way [ours, docs/BENCHMARKS.md]");
+    l.add("cuda_graph", cuda_graph, "CUDA: capture the training iteration (forwards, losses, backward, SGD) once as a CUDA graph and replay it, its batches copied into fixed buffers and its learning rate and loss weights in device scalars; elsewhere the same fixed buffers run eagerly [ref: PyTorch CUDA graphs; ours]");
   }
 };
 }  // namespace cmems

@@ -9,6 +9,7 @@
 #include "core/fs.hpp"
 #include "core/progress.hpp"
 #include "methods/method.hpp"
+#include "train/static_step.hpp"
 
 namespace cmems {
 using nlohmann::json;
@@ -76,6 +77,10 @@ TrainResult train(const RunOptions& c, const OptimOptions& optim, const MethodOp
     save_checkpoint(ckpt, method->models(), opt, rng, method->batch_state(), it, info);
   };
 
+  // perf.cuda_graph: the iteration from fixed buffers and device scalars (captured on CUDA)
+  std::unique_ptr<StaticStep> fixed;
+  if (mo.perf.cuda_graph) fixed = std::make_unique<StaticStep>(*method, opt, data.unlabeled.device());
+
   TrainResult r;
   Progress progress(start, c.iterations, o.live_progress);
   int64_t it = start, saved_at = start;
@@ -85,10 +90,15 @@ TrainResult train(const RunOptions& c, const OptimOptions& optim, const MethodOp
       break;
     }
     const double lr = poly_lr(optim, it, c.iterations);
-    opt.set_lr(lr);
-    opt.zero_grad();
-    StepStats stats = method->step({it, c.iterations});
-    opt.step();
+    StepStats stats;
+    if (fixed) {
+      stats = fixed->run({it, c.iterations}, lr);
+    } else {
+      opt.set_lr(lr);
+      opt.zero_grad();
+      stats = method->step({it, c.iterations});
+      opt.step();
+    }
     const bool val = o.validate && c.val_every > 0 && ((it + 1) % c.val_every == 0 || it + 1 == c.iterations);
     const bool log = (it + 1) % c.log_every == 0 || it + 1 == c.iterations || val;
     const bool save = (it + 1) % c.checkpoint_every == 0;

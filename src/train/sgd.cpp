@@ -1,5 +1,7 @@
 #include "train/sgd.hpp"
 
+#include <torch/version.h>
+
 namespace cmems {
 
 Sgd::Sgd(std::vector<torch::Tensor> params, double lr, double momentum, double weight_decay)
@@ -38,6 +40,14 @@ void Sgd::step() {
     }
     d = bufs;
   }
-  at::_foreach_add_(ps, d, -lr_);
+  if (!lr_t_.defined()) {
+    at::_foreach_add_(ps, d, -lr_);
+    return;
+  }
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 1)
+  at::_foreach_sub_(ps, at::_foreach_mul(d, lr_t_));  // the Tensor-scalar overload (LibTorch >= 2.1)
+#else
+  at::_foreach_sub_(ps, at::_foreach_mul(d, std::vector<torch::Tensor>(d.size(), lr_t_)));
+#endif
 }
 }  // namespace cmems

@@ -3,7 +3,9 @@
 // written with foreach ops: four calls update every parameter (torch::optim::SGD issues four
 // per parameter), which a GPU runs as a few multi-tensor kernels. Parameters without a
 // gradient are skipped, as PyTorch does. zero_grad() drops the gradients (set_to_none):
-// backward then writes them afresh, with no zeroing op. Stage: train.
+// backward then writes them afresh, with no zeroing op. The learning rate is a host number,
+// or a device scalar (set_lr(Tensor)) that a captured step (perf.cuda_graph) reads at each
+// replay: then p = p − (lr·b), one op more, equal to the host form within rounding. Stage: train.
 #pragma once
 #include <torch/torch.h>
 
@@ -16,7 +18,9 @@ class Sgd {
   Sgd(std::vector<torch::Tensor> params, double lr, double momentum, double weight_decay);
   void zero_grad();
   void step();
-  void set_lr(double lr) { lr_ = lr; }
+  void set_lr(double lr) { lr_ = lr, lr_t_ = torch::Tensor(); }
+  /// A 0-dim tensor on the parameters' device, read by every later step() until set_lr(double).
+  void set_lr(const torch::Tensor& lr) { lr_t_ = lr; }
   double lr() const { return lr_; }
   const std::vector<torch::Tensor>& params() const { return params_; }
   /// One per parameter, in params() order; undefined until the parameter's first step.
@@ -24,6 +28,7 @@ class Sgd {
 
  private:
   std::vector<torch::Tensor> params_, buffers_;
+  torch::Tensor lr_t_;
   double lr_, momentum_, weight_decay_;
 };
 }  // namespace cmems

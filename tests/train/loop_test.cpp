@@ -95,4 +95,44 @@ TEST(Sgd, EqualsLibTorchSgdBitForBit) {
   EXPECT_FALSE(ours.momentum_buffers().back().defined());
   EXPECT_TRUE(ours.momentum_buffers().front().defined());
 }
+
+// The learning rate as a device scalar (what a captured step reads, perf.cuda_graph),
+// filled in place before each step, gives the host rate's parameters within rounding
+// (p − (lr·b) against p + (−lr)·b).
+TEST(Sgd, ADeviceScalarRateEqualsTheHostRate) {
+  UNetOptions u;
+  u.width = 4;
+  torch::manual_seed(5);
+  UNet a(u);
+  torch::manual_seed(5);
+  UNet b(u);
+  a->eval(), b->eval();
+  auto pa = a->parameters(), pb = b->parameters();
+  Sgd host(pa, 0.05, 0.9, 1e-3), device(pb, 0.05, 0.9, 1e-3);
+  auto lr = torch::zeros({});
+  device.set_lr(lr);
+  for (int step = 0; step < 6; ++step) {
+    const double r = 0.05 * (1.0 - step / 10.0);
+    host.set_lr(r);
+    lr.fill_(r);  // in place: the optimiser keeps reading the same tensor
+    host.zero_grad(), device.zero_grad();
+    auto x = torch::randn({2, 1, 32, 32});
+    a->forward(x).square().mean().backward();
+    b->forward(x).square().mean().backward();
+    host.step(), device.step();
+  }
+  double worst = 0;
+  for (size_t i = 0; i < pa.size(); ++i) {
+    worst = std::max(worst, (pa[i] - pb[i]).abs().max().item<double>());
+  }
+  EXPECT_LT(worst, 1e-6);
+  // and the rate is read at each step: a zero rate leaves the parameters where they are
+  lr.fill_(0);
+  std::vector<torch::Tensor> before;
+  for (auto& p : pb) before.push_back(p.detach().clone());
+  device.zero_grad();
+  b->forward(torch::randn({2, 1, 32, 32})).square().mean().backward();
+  device.step();
+  for (size_t i = 0; i < pb.size(); ++i) EXPECT_TRUE(torch::equal(pb[i], before[i])) << i;
+}
 }  // namespace cmems
