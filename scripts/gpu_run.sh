@@ -74,6 +74,10 @@ bench cmems-channels-last-bf16 "$CMEMS" bench "${B[@]}" --perf.channels-last tru
 bench cmems-channels-last-producer "$CMEMS" bench "${B[@]}" --perf.channels-last true --perf.producer true
 bench cmems-cl-bf16-producer "$CMEMS" bench "${B[@]}" --perf.channels-last true --perf.amp bf16 --perf.producer true \
   --infer.amp bf16
+# the step captured as a CUDA graph and replayed (perf.cuda_graph, issue 34 item 4; its JSON
+# says "cuda_graph": "captured" when the capture took): never run before the first GPU call
+bench cmems-channels-last-graph "$CMEMS" bench "${B[@]}" --perf.channels-last true --perf.cuda-graph true
+bench cmems-cl-bf16-graph "$CMEMS" bench "${B[@]}" --perf.channels-last true --perf.amp bf16 --perf.cuda-graph true
 R=(bench/reference_step.py --device "$DEVICE" --size "$BENCH_SIZE" --batch "$BENCH_BATCH" --iterations "$BENCH_ITERS")
 bench python-eager "$PY" "${R[@]}"
 bench python-channels-last "$PY" "${R[@]}" --channels-last --profile-table "$OUT/profile.txt"
