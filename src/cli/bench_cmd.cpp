@@ -9,6 +9,7 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <map>
@@ -66,6 +67,20 @@ struct OpCounter {
   static inline bool by_name = false;         // also count the top-level calls by name
   static inline std::mutex names_mutex;
   static inline std::array<std::map<std::string, int64_t>, 6> names;
+  // Host wall time per stage, exclusive of nested stages (a stage's time pauses while an
+  // inner mark is open): on the CPU where the iteration's time goes; on a GPU the time to
+  // issue the stage's work. Time outside every mark is not counted.
+  struct Open {
+    int stage;
+    Clock::time_point since;
+  };
+  static inline thread_local std::vector<Open> open;
+  static inline std::mutex ms_mutex;
+  static inline std::array<double, 6> ms{};
+  static void add_ms(int stage, Clock::time_point from, Clock::time_point to) {
+    std::lock_guard<std::mutex> lock(ms_mutex);
+    ms[stage < 0 ? kStages.size() - 1 : size_t(stage)] += std::chrono::duration<double, std::milli>(to - from).count();
+  }
 
   static int stage_of(const char* name) {
     if (std::strncmp(name, "cmems::", 7) != 0) return -1;
@@ -76,6 +91,9 @@ struct OpCounter {
   static std::unique_ptr<at::ObserverContext> on_start(const at::RecordFunction& fn) {
     if (fn.scope() == at::RecordScope::USER_SCOPE) {
       stack.push_back(stage_of(fn.name()));
+      const auto now = Clock::now();
+      if (!open.empty()) add_ms(open.back().stage, open.back().since, now);
+      open.push_back({stack.back(), now});
     } else if (is_aten(fn)) {
       int s = -1;
       for (auto it = stack.rbegin(); it != stack.rend() && s < 0; ++it) s = *it;
@@ -92,7 +110,15 @@ struct OpCounter {
     return nullptr;
   }
   static void on_end(const at::RecordFunction& fn, at::ObserverContext*) {
-    if (fn.scope() == at::RecordScope::USER_SCOPE && !stack.empty()) stack.pop_back();
+    if (fn.scope() == at::RecordScope::USER_SCOPE && !stack.empty()) {
+      stack.pop_back();
+      const auto now = Clock::now();
+      if (!open.empty()) {
+        add_ms(open.back().stage, open.back().since, now);
+        open.pop_back();
+        if (!open.empty()) open.back().since = now;
+      }
+    }
     if (is_aten(fn) && depth > 0) --depth;
   }
   static bool is_aten(const at::RecordFunction& fn) {
@@ -104,6 +130,7 @@ struct OpCounter {
     for (auto& c : counts) c = 0;
     for (auto& c : top) c = 0;
     for (auto& n : names) n.clear();
+    ms.fill(0.0);
     auto handle = at::addGlobalCallback(
         at::RecordFunctionCallback(&on_start, &on_end).scopes({at::RecordScope::FUNCTION, at::RecordScope::USER_SCOPE}));
     f();
@@ -117,6 +144,9 @@ struct OpCounter {
     j["total"] = total;
     t["total"] = total_top;
     j["top_level"] = t;
+    nlohmann::json m;
+    for (size_t i = 0; i < kStages.size(); ++i) m[kStages[i]] = std::round(ms[i] * 10) / 10;
+    j["host_ms_by_stage"] = m;
     if (by_name)
       for (size_t i = 0; i < kStages.size(); ++i) j["top_level_by_name"][kStages[i]] = names[i];
     return j;
