@@ -5,24 +5,30 @@
 # a time, resumable (finished runs are kept, a stopped one continues with --resume, each
 # round's slice list is written once and reused); each run is scored on SPLIT; then
 # scripts/annotation_summary.py writes OUT (results/annotation_curve.json).
+# CASE_METHODS (default "cmems fixmatch"; "" for none) adds, per start, UniMatch's one-case
+# setting: every slice of the start's training case annotated (ACDC's prepared layout: the
+# lines of train_slices.list of that patient, both frames), trained with each of those methods
+# (folder case_METHOD-N, N the number of slices).
 #   [CMEMS=...] [CONFIG=configs/cpu.json] [SPLIT=val] [SIZES="1 2 4 8"] [STRATEGIES="suggest rule random"]
-#   [METHOD=cmems] [FLAGS=...] [OUT=results/annotation_curve.json] scripts/annotation_curve.sh DATA RUNS START...
+#   [METHOD=cmems] [CASE_METHODS="cmems fixmatch"] [FLAGS=...] [OUT=results/annotation_curve.json]
+#   scripts/annotation_curve.sh DATA RUNS START...
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CMEMS=${CMEMS:-./build/cmems} CONFIG=${CONFIG:-configs/cpu.json} SPLIT=${SPLIT:-val} METHOD=${METHOD:-cmems}
 SIZES=${SIZES:-"1 2 4 8"} STRATEGIES=${STRATEGIES:-"suggest rule random"} FLAGS=${FLAGS:-}
+CASE_METHODS=${CASE_METHODS-"cmems fixmatch"}
 OUT=${OUT:-results/annotation_curve.json}
 data=${1:?DATA} runs=${2:?RUNS}; shift 2
 [ $# -ge 1 ] || { echo "annotation_curve.sh: name at least one START exemplar" >&2; exit 2; }
 mkdir -p "$runs"
-train() {  # DIR EXEMPLARS: train (or continue) and score, unless done
-  local dir=$1 ex=$2
+train() {  # DIR EXEMPLARS [METHOD]: train (or continue) and score, unless done
+  local dir=$1 ex=$2 method=${3:-$METHOD}
   if [ ! -f "$dir/weights.safetensors" ]; then
     if [ -f "$dir/checkpoint.safetensors" ]; then
       "$CMEMS" train --data "$data" --out "$dir" --resume
     else
       # shellcheck disable=SC2086
-      "$CMEMS" train --data "$data" --out "$dir" --method "$METHOD" --exemplar "$ex" --config "$CONFIG" $FLAGS --force
+      "$CMEMS" train --data "$data" --out "$dir" --method "$method" --exemplar "$ex" --config "$CONFIG" $FLAGS --force
     fi
   fi
   [ -f "$dir/eval.json" ] || "$CMEMS" evaluate --run "$dir" --data "$data" --split "$SPLIT" --out "$dir/eval.json" >/dev/null
@@ -51,5 +57,16 @@ for start in "$@"; do
       prev=$dir n=$next
     done
   done
+  if [ -n "$CASE_METHODS" ] && [ -f "$data/train_slices.list" ]; then
+    patient=${start%%_*}
+    grep "^${patient}_" "$data/train_slices.list" >"$runs/$tag.case.txt"
+    n=$(wc -l <"$runs/$tag.case.txt")
+    for m in $CASE_METHODS; do
+      dir="$runs/$tag/case_$m-$n"
+      mkdir -p "$dir"
+      cp "$runs/$tag.case.txt" "$dir/exemplars.txt"
+      train "$dir" "$dir/exemplars.txt" "$m"
+    done
+  fi
 done
 python3 scripts/annotation_summary.py "$runs" "$OUT"
