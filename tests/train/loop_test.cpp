@@ -65,14 +65,22 @@ TEST(Checkpoint, RestoresWeightsMomentumRandomStateAndIteration) {
 // The foreach SGD gives the parameters LibTorch's SGD gives (momentum, weight decay, a
 // changing learning rate, a parameter that gets no gradient), bit for bit on the CPU, and
 // issues a handful of ops per step where LibTorch's issues four per parameter.
-TEST(Sgd, EqualsLibTorchSgdBitForBit) {
+namespace {
+// Two small U-Nets with the same initial weights, without dropout (eval): both see the same network.
+std::pair<UNet, UNet> twin_unets(uint64_t seed) {
   UNetOptions u;
   u.width = 4;
-  torch::manual_seed(3);
+  torch::manual_seed(seed);
   UNet a(u);
-  torch::manual_seed(3);
+  torch::manual_seed(seed);
   UNet b(u);
-  a->eval(), b->eval();  // no dropout: both see the same network
+  a->eval(), b->eval();
+  return {a, b};
+}
+}  // namespace
+
+TEST(Sgd, EqualsLibTorchSgdBitForBit) {
+  auto [a, b] = twin_unets(3);
   auto pa = a->parameters(), pb = b->parameters();
   Sgd ours(pa, 0.05, 0.9, 1e-3);
   torch::optim::SGD ref(pb, torch::optim::SGDOptions(0.05).momentum(0.9).weight_decay(1e-3));
@@ -100,13 +108,7 @@ TEST(Sgd, EqualsLibTorchSgdBitForBit) {
 // filled in place before each step, gives the host rate's parameters within rounding
 // (p − (lr·b) against p + (−lr)·b).
 TEST(Sgd, ADeviceScalarRateEqualsTheHostRate) {
-  UNetOptions u;
-  u.width = 4;
-  torch::manual_seed(5);
-  UNet a(u);
-  torch::manual_seed(5);
-  UNet b(u);
-  a->eval(), b->eval();
+  auto [a, b] = twin_unets(5);
   auto pa = a->parameters(), pb = b->parameters();
   Sgd host(pa, 0.05, 0.9, 1e-3), device(pb, 0.05, 0.9, 1e-3);
   auto lr = torch::zeros({});
