@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Builds the torch tests with ThreadSanitizer and runs the tests that start the project's own
-# threads: the batch producer (perf.producer: a second thread making the next batches while
-# the step runs) and sharded prediction. LibTorch is not instrumented, so races inside it are
+# Builds the torch tests with ThreadSanitizer and runs the test that starts the project's own
+# thread (default; or those of GTEST_FILTER): the batch producer (perf.producer: a second
+# thread making the next batches while the step runs). LibTorch is not instrumented, so races inside it are
 # not seen; at one intra-op thread (the tests' setting) it starts no OpenMP region.
 #   scripts/tsan.sh [GTEST_FILTER]
 set -euo pipefail

@@ -5,6 +5,7 @@
 #include <c10/core/StreamGuard.h>
 #include <c10/core/impl/VirtualGuardImpl.h>
 
+#include <functional>
 #include <optional>
 
 #include "model/device.hpp"
@@ -16,14 +17,14 @@ namespace {
 // from the same seed.
 uint64_t batch_seed(int64_t seed) { return static_cast<uint64_t>(seed) * 0x9E3779B97F4A7C15ULL + 0x5EEDULL; }
 
-template <class F>
-void for_each_tensor(Batch& b, F f) {
+}  // namespace
+
+void for_each_tensor(Batch& b, const std::function<void(torch::Tensor&)>& f) {
   for (auto* t : {&b.labeled.x, &b.labeled.y, &b.labeled.outside, &b.labeled.background, &b.weak}) f(*t);
   for (auto& views : b.strong)
     for (auto& v : views)
       for (auto* t : {&v.x, &v.mix.box, &v.mix.partner}) f(*t);
 }
-}  // namespace
 
 BatchMaker::BatchMaker(const MethodOptions& o, const TrainingData& d)
     : o_(o), d_(d), dev_(d.unlabeled.device()), rng_(batch_seed(o.seed), dev_) {}

@@ -10,6 +10,7 @@
 #pragma once
 #include <torch/torch.h>
 
+#include <functional>
 #include <future>
 #include <memory>
 #include <vector>
@@ -38,6 +39,9 @@ struct Batch {
   torch::Tensor weak;                            // [U, 1, S, S] (undefined without consistency terms)
   std::vector<std::vector<StrongBatch>> strong;  // [model][view] (empty for CPS and without L_ip)
 };
+
+/// Calls f on every tensor of `b` (undefined ones too), in one fixed order.
+void for_each_tensor(Batch& b, const std::function<void(torch::Tensor&)>& f);
 
 /// Makes the batches of a run from its own generator: the same sequence whatever thread
 /// calls make().

@@ -2,8 +2,6 @@
 
 #include <ATen/autocast_mode.h>
 
-#include <functional>
-
 #include "core/check.hpp"
 
 #if defined(CMEMS_WITH_CUDA)  // set by CMake when LibTorch has CUDA
@@ -14,34 +12,27 @@
 
 namespace cmems {
 namespace {
-// Calls f(dst, src) for each tensor of two batches of the same layout.
-void each_pair(Batch& dst, const Batch& src, const std::function<void(torch::Tensor&, const torch::Tensor&)>& f) {
-  f(dst.labeled.x, src.labeled.x), f(dst.labeled.y, src.labeled.y);
-  f(dst.labeled.outside, src.labeled.outside), f(dst.labeled.background, src.labeled.background);
-  f(dst.weak, src.weak);
-  dst.strong.resize(src.strong.size());
-  for (size_t s = 0; s < src.strong.size(); ++s) {
-    dst.strong[s].resize(src.strong[s].size());
-    for (size_t v = 0; v < src.strong[s].size(); ++v) {
-      f(dst.strong[s][v].x, src.strong[s][v].x);
-      f(dst.strong[s][v].mix.box, src.strong[s][v].mix.box);
-      f(dst.strong[s][v].mix.partner, src.strong[s][v].mix.partner);
-    }
-  }
-}
-
 // The first batch makes the buffers (each tensor cloned with its memory format); later ones
 // are copied into them. Every shape is fixed for a run (methods/batch.hpp).
-void copy_batch(Batch& dst, const Batch& src, bool first) {
-  each_pair(dst, src, [first](torch::Tensor& d, const torch::Tensor& s) {
-    if (first) {
-      d = s.defined() ? s.clone(at::MemoryFormat::Preserve) : torch::Tensor();
-      return;
-    }
-    CMEMS_CHECK(d.defined() == s.defined() && (!s.defined() || d.sizes() == s.sizes()),
-                "perf.cuda_graph: a batch changed its layout between iterations");
-    if (s.defined()) d.copy_(s, /*non_blocking=*/true);
-  });
+void copy_batch(Batch& dst, Batch src, bool first) {
+  if (first) {
+    dst = std::move(src);
+    for_each_tensor(dst, [](torch::Tensor& t) {
+      if (t.defined()) t = t.clone(at::MemoryFormat::Preserve);
+    });
+    return;
+  }
+  std::vector<torch::Tensor*> to;
+  std::vector<torch::Tensor> from;
+  for_each_tensor(dst, [&](torch::Tensor& t) { to.push_back(&t); });
+  for_each_tensor(src, [&](torch::Tensor& t) { from.push_back(t); });
+  const char* changed = "perf.cuda_graph: a batch changed its layout between iterations";
+  CMEMS_CHECK(to.size() == from.size(), changed);
+  for (size_t i = 0; i < to.size(); ++i) {
+    const torch::Tensor& s = from[i];
+    CMEMS_CHECK(to[i]->defined() == s.defined() && (!s.defined() || to[i]->sizes() == s.sizes()), changed);
+    if (s.defined()) to[i]->copy_(s, /*non_blocking=*/true);
+  }
 }
 }  // namespace
 

@@ -381,7 +381,6 @@ TEST_F(MethodTest, TheFixedBufferStepGivesThePlainRun) {
         EXPECT_EQ(v, l_on.at(k)) << m << " " << k;
     }
     ASSERT_EQ(off.size(), on.size()) << m;
-    bool any_moved = false;
     for (auto& [name, rec] : off) {
       const auto& other = on.at(name);
       ASSERT_EQ(rec.bytes.size(), other.bytes.size()) << name;
@@ -394,9 +393,7 @@ TEST_F(MethodTest, TheFixedBufferStepGivesThePlainRun) {
       float worst = 0;
       for (size_t i = 0; i < rec.bytes.size() / 4; ++i) worst = std::max(worst, std::abs(a[i] - b[i]));
       EXPECT_LT(worst, 1e-5f) << m << " " << name;
-      any_moved = any_moved || rec.bytes != other.bytes;
     }
-    (void)any_moved;  // rounding may or may not differ: only the bound is the claim
   }
 }
 
