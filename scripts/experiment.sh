@@ -19,7 +19,7 @@ rev=${COMMIT:-$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git dif
 split=(); [ -n "$SPLIT" ] && split=(--split "$SPLIT")
 for ex in $EXEMPLARS; do
   for m in $METHODS; do
-    run="$OUT/$m-${ex//[:/]/_}"  # an exemplar file (configs/exemplars/...) names a folder too
+    run="$OUT/$m-${ex//[:\/]/_}"  # an exemplar file (configs/exemplars/...) names a folder too
     if [ ! -f "$run/command.txt" ]; then
       resume=()
       [ -f "$run/checkpoint.safetensors" ] && resume=(--resume)
