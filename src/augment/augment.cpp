@@ -83,16 +83,18 @@ StrongParams sample_strong(const StrongOptions& c, int64_t batch, int64_t s, Rng
 }
 
 torch::Tensor gaussian_blur(const torch::Tensor& x, const torch::Tensor& sigma, double max_sigma) {
-  const int64_t b = x.size(0), h = x.size(2), w = x.size(3);
+  const int64_t b = x.size(0), ch = x.size(1), h = x.size(2), w = x.size(3);
   const int64_t r = std::max<int64_t>(1, int64_t(std::ceil(3 * max_sigma)));
   auto k = torch::arange(-r, r + 1, x.options()).view({1, -1});
   auto sg = sigma.to(x.dtype()).view({b, 1});
   auto ker = torch::exp(-0.5 * (k / sg).pow(2));
   ker = ker / ker.sum(1, true);  // [B, 2r+1]
-  auto y = x.view({1, b, h, w});
-  y = F::conv2d(y, ker.view({b, 1, 1, 2 * r + 1}), F::Conv2dFuncOptions().padding({0, r}).groups(b));
-  y = F::conv2d(y, ker.view({b, 1, 2 * r + 1, 1}), F::Conv2dFuncOptions().padding({r, 0}).groups(b));
-  return y.view({b, 1, h, w});
+  if (ch > 1) ker = ker.repeat_interleave(ch, 0);  // one kernel per channel, the item's for each
+  const int64_t g = b * ch;
+  auto y = x.reshape({1, g, h, w});
+  y = F::conv2d(y, ker.view({g, 1, 1, 2 * r + 1}), F::Conv2dFuncOptions().padding({0, r}).groups(g));
+  y = F::conv2d(y, ker.view({g, 1, 2 * r + 1, 1}), F::Conv2dFuncOptions().padding({r, 0}).groups(g));
+  return y.view({b, ch, h, w});
 }
 
 torch::Tensor apply_strong(const torch::Tensor& x_w, const StrongParams& p) {

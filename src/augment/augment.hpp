@@ -48,6 +48,7 @@ StrongParams sample_strong(const StrongOptions& c, int64_t batch, int64_t size, 
 /// parameters of G views (sample_strong's `groups`), made as one batch.
 torch::Tensor apply_strong(const torch::Tensor& x_w, const StrongParams& p);
 
-/// Per-item Gaussian blur of [B, 1, H, W] with sigma [B] (separable, zero padding).
+/// Per-item Gaussian blur of [B, C, H, W] with sigma [B], every channel of an item with its
+/// sigma (separable, zero padding).
 torch::Tensor gaussian_blur(const torch::Tensor& x, const torch::Tensor& sigma, double max_sigma);
 }  // namespace cmems

@@ -180,7 +180,7 @@ Runner add_report(CLI::App& app) {
       << "</pre></details>";
 
     // Exemplar and synthetic samples (reads the exemplar's label only).
-    TrainingData d = load_training_data(*reader, c.run.exemplar, LabelAccess::ExemplarOnly, c.data.size, torch::kCPU, c.data.fit);
+    TrainingData d = load_training_data(*reader, c.run.exemplar, LabelAccess::ExemplarOnly, c.data, torch::kCPU);
     h << "<h2>Exemplar and synthetic samples</h2><p class=\"legend\">The one annotated slice, and samples "
          "synthesised from it onto unlabeled slices as training saw them. Colours:";
     for (size_t k = 1; k < names.size(); ++k) {
@@ -189,14 +189,14 @@ Runner add_report(CLI::App& app) {
         << html_escape(names[k]);
     }
     h << "; darkened = ignored.</p><div class=\"row\"><figure>"
-      << tensor_overlay_tag(d.labeled_images[0][0], d.labeled_labels[0], "exemplar " + c.run.exemplar, 300)
+      << tensor_overlay_tag(d.labeled_images[0][d.centre_channel], d.labeled_labels[0], "exemplar " + c.run.exemplar, 300)
       << "<figcaption>exemplar " << html_escape(c.run.exemplar) << "</figcaption></figure>";
     if (a->samples > 0 && d.unlabeled.size(0) > 0) {
       Rng rng(static_cast<uint64_t>(c.seed));
       auto b = preview_samples(c.synthesis, d.exemplar_images(), d.exemplar_labels(), d.unlabeled, d.num_classes, a->samples, rng);
       h << "<div class=\"grid\">";
       for (int64_t i = 0; i < a->samples; ++i)
-        h << tensor_overlay_tag(b.image[i][0], b.label[i], "synthetic sample " + std::to_string(i + 1), 170);
+        h << tensor_overlay_tag(b.image[i][d.centre_channel], b.label[i], "synthetic sample " + std::to_string(i + 1), 170);
       h << "</div>";
     }
     h << "</div>";

@@ -75,11 +75,15 @@ Runner add_suggest(CLI::App& app) {
     const int64_t size = c.data.size, batch = std::max<int64_t>(1, c.infer.batch);
     const int k = int(pred.class_names().size());
     const torch::Device dev = resolve_device(c.run.device);  // load_predictor applied --device
+    // each slice as training saw it: with its neighbouring planes (data.context) as channels
+    std::vector<std::string> ids;
+    std::vector<torch::Tensor> planes;
+    for (auto& s : slices) ids.push_back(s.id), planes.push_back(resize_image(s, size, c.data.fit));
+    const torch::Tensor inputs = stack_with_context(ids, planes, c.data.plane_context());
+    planes.clear();
     std::vector<Scored> scored;
     for (size_t i0 = 0; i0 < slices.size(); i0 += size_t(batch)) {
-      std::vector<torch::Tensor> xs;
-      for (size_t i = i0; i < std::min(slices.size(), i0 + size_t(batch)); ++i) xs.push_back(resize_image(slices[i], size, c.data.fit));
-      auto x = torch::stack(xs).to(dev);
+      auto x = inputs.narrow(0, int64_t(i0), int64_t(std::min(slices.size() - i0, size_t(batch)))).to(dev);
       auto la = pred.model_probabilities(0, x).argmax(1).to(torch::kByte).to(torch::kCPU).contiguous();
       auto lb = pred.model_probabilities(1, x).argmax(1).to(torch::kByte).to(torch::kCPU).contiguous();
       for (int64_t j = 0; j < x.size(0); ++j) {
@@ -102,12 +106,12 @@ Runner add_suggest(CLI::App& app) {
       std::printf("%zu\t%s\t%.4f\n", r + 1, scored[r].id.c_str(), scored[r].score);
       j["suggested"].push_back({{"rank", r + 1}, {"slice", scored[r].id}, {"score", scored[r].score}});
       if (!a->out.empty()) {
-        auto x = resize_image(slices[scored[r].at], size, c.data.fit).unsqueeze(0).to(dev);
+        auto x = inputs[int64_t(scored[r].at)].unsqueeze(0).to(dev);
         auto la = pred.model_probabilities(0, x).argmax(1)[0], lb = pred.model_probabilities(1, x).argmax(1)[0];
         std::string name = scored[r].id;
         std::replace(name.begin(), name.end(), ':', '_');
         write_png_rgb((fs::path(a->out) / (std::to_string(r + 1) + "_" + name + ".png")).string(), 3 * size, size,
-                      preview(x[0], la, lb));
+                      preview(x[0][c.data.context], la, lb));
       }
     }
     if (!a->out.empty()) write_file_atomic(fs::path(a->out) / "suggest.json", j.dump(1) + "\n");

@@ -50,25 +50,24 @@ Runner add_synth(CLI::App& app) {
     const std::string exemplar = reader->training_exemplar(c.run.exemplar, false);
     prepare_output_dir(a->out, a->force);
     apply_threads(c.run.threads);
-    TrainingData d = load_training_data(*reader, exemplar, LabelAccess::ExemplarOnly, c.data.size, torch::kCPU, c.data.fit,
-                                        c.data.propagate_mm);
+    TrainingData d = load_training_data(*reader, exemplar, LabelAccess::ExemplarOnly, c.data, torch::kCPU);
     Rng rng(static_cast<uint64_t>(c.seed));
     auto b = preview_samples(c.synthesis, d.exemplar_images(), d.exemplar_labels(), d.unlabeled, d.num_classes, a->n, rng);
     const auto& label = b.label;
     fs::path dir(a->out);
     for (int64_t e = 0; e < d.num_exemplars; ++e)
-      write_sample(dir, e == 0 ? std::string("exemplar") : "exemplar_" + std::to_string(e + 1), d.labeled_images[e],
+      write_sample(dir, e == 0 ? std::string("exemplar") : "exemplar_" + std::to_string(e + 1), d.labeled_images[e][d.centre_channel],
                    d.labeled_labels[e]);
     // the planes the exemplars' labels were propagated to (data.propagate_mm), in load order
     for (int64_t i = d.num_exemplars; i < d.labeled_images.size(0); ++i) {
       char name[32];
       std::snprintf(name, sizeof name, "propagated_%03lld", static_cast<long long>(i - d.num_exemplars));
-      write_sample(dir, name, d.labeled_images[i], d.labeled_labels[i]);
+      write_sample(dir, name, d.labeled_images[i][d.centre_channel], d.labeled_labels[i]);
     }
     for (int64_t i = 0; i < a->n; ++i) {
       char name[32];
       std::snprintf(name, sizeof name, "synth_%03lld", static_cast<long long>(i));
-      write_sample(dir, name, b.image[i], label[i]);
+      write_sample(dir, name, b.image[i][d.centre_channel], label[i]);
     }
     std::printf("wrote the exemplar (%s), %lld propagated planes and %lld samples to %s (label 255 = ignored%s)\n",
                 exemplar.c_str(), (long long)(d.labeled_images.size(0) - d.num_exemplars), (long long)a->n, a->out.c_str(),

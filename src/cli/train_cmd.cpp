@@ -35,7 +35,7 @@ ValidationFn validation_fn(const DatasetReader& reader, const Config& c, const R
                 "' split");
   }
   const int num_classes = int(info.class_names.size());
-  const PredictorOptions po{c.data.size, c.infer, c.perf.channels_last, c.data.fit};
+  const PredictorOptions po{c.data.size, c.infer, c.perf.channels_last, c.data.fit, c.data.plane_context()};
   return [po, info, volumes, num_classes](std::vector<UNet>& models) {
     Predictor pred(po, models, info.class_names, info.normalisation);
     std::vector<CaseScore> cases;
@@ -79,7 +79,7 @@ TrainedRun run_training(Config c, const std::string& data, const std::string& ru
                     nlohmann::json{{"data", fs::absolute(data).lexically_normal().string()}}.dump(2) + "\n");
   TrainingData d = load_training_data(*reader, c.run.exemplar,
                                       c.needs_all_labels() ? LabelAccess::All : LabelAccess::ExemplarOnly,
-                                      c.data.size, dev, c.data.fit, c.data.propagate_mm);
+                                      c.data, dev);
   std::fprintf(stderr, "cmems: method %s, exemplar %s, %lld unlabeled slices, %lld iterations on %s\n",
                c.run.method.c_str(), c.run.exemplar.empty() ? "(all labels)" : c.run.exemplar.c_str(),
                (long long)d.unlabeled.size(0), (long long)c.run.iterations, enum_name(c.run.device).c_str());

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "core/fs.hpp"
@@ -75,37 +76,61 @@ std::vector<Image2D> unlabeled_images(const DatasetReader& reader, const std::ve
   return out;
 }
 
+torch::Tensor stack_with_context(const std::vector<std::string>& ids, const std::vector<torch::Tensor>& planes,
+                                 const PlaneContext& ctx) {
+  CMEMS_CHECK(ids.size() == planes.size() && !ids.empty(), "stack_with_context: one ID per plane");
+  if (ctx.planes == 0) return torch::stack(planes);
+  std::vector<torch::Tensor> out;
+  for (const auto& rows : context_indices(ids, ctx)) {
+    std::vector<torch::Tensor> channels;
+    for (size_t j : rows) channels.push_back(planes[j]);
+    out.push_back(torch::cat(channels));
+  }
+  return torch::stack(out);
+}
+
+TrainingData load_training_data(const DatasetReader& reader, const std::string& exemplar_id, LabelAccess access,
+                                const DataOptions& o, const torch::Device& device) {
+  return load_training_data(reader, exemplar_id, access, o.size, device, o.fit, o.propagate_mm, o.plane_context());
+}
+
 TrainingData load_training_data(const DatasetReader& reader, const std::string& exemplar_id,
                                 LabelAccess access, int64_t size, const torch::Device& device, SliceFit fit,
-                                double propagate_mm) {
+                                double propagate_mm, const PlaneContext& context) {
   TrainingData d;
   d.exemplar_id = exemplar_id;
   d.num_classes = reader.num_classes();
+  d.centre_channel = context.centre();
   std::vector<torch::Tensor> li, ll, un;
   std::vector<std::string> ids, sources;  // the exemplars; those with foreground (synthesis sources)
+  std::vector<std::string> li_ids, un_ids;  // the slices of li and un, in order (data.context looks them up)
   if (access == LabelAccess::ExemplarOnly) {
     // One exemplar must show the structure; with several, some may not (an annotated slice
     // without any structure: a labeled negative, never a synthesis source). Sources first.
     ids = exemplar_ids(exemplar_id);
     std::vector<torch::Tensor> empty_i, empty_l;
+    std::vector<std::string> empty_ids;
     for (size_t k = 0; k < ids.size(); ++k) {
       LabeledImage2D e = reader.exemplar(ids[k], /*need_foreground=*/ids.size() == 1);
       const bool fg = has_foreground(e.label);
       (fg ? li : empty_i).push_back(resize_image(e.image, size, fit));
       (fg ? ll : empty_l).push_back(resize_label(e.label, e.image.h, e.image.w, size, fit));
-      if (fg) sources.push_back(ids[k]);
+      (fg ? sources : empty_ids).push_back(ids[k]);
     }
     CMEMS_CHECK(!sources.empty(), "exemplar '", exemplar_id, "': none of its slices has a foreground label");
     d.num_exemplars = int64_t(sources.size());
     li.insert(li.end(), empty_i.begin(), empty_i.end());
     ll.insert(ll.end(), empty_l.begin(), empty_l.end());
+    li_ids = sources;
+    li_ids.insert(li_ids.end(), empty_ids.begin(), empty_ids.end());
   } else {
     for (auto& s : reader.all_labeled_slices()) {
       li.push_back(resize_image(s.image, size, fit));
       ll.push_back(resize_label(s.label, s.image.h, s.image.w, size, fit));
+      li_ids.push_back(s.image.id);
     }
   }
-  for (auto& s : unlabeled_images(reader, ids)) un.push_back(resize_image(s, size, fit));
+  for (auto& s : unlabeled_images(reader, ids)) un.push_back(resize_image(s, size, fit)), un_ids.push_back(s.id);
   CMEMS_CHECK(!li.empty(), "training data: no labeled slice");
   CMEMS_CHECK(!un.empty(), "training data: no unlabeled slice besides the exemplar");
   d.labeled_images = torch::stack(li).to(device);
@@ -120,9 +145,28 @@ TrainingData load_training_data(const DatasetReader& reader, const std::string& 
       auto others = torch::cat({torch::arange(n.at), torch::arange(n.at + 1, int64_t(n.planes.size()))}).to(device);
       d.labeled_images = torch::cat({d.labeled_images, images.index_select(0, others)});
       d.labeled_labels = torch::cat({d.labeled_labels, labels.index_select(0, others)});
+      for (int64_t k = 0; k < int64_t(n.planes.size()); ++k)
+        if (k != n.at) li_ids.push_back(n.planes[size_t(k)].id);
       std::fprintf(stderr, "cmems: %s's label propagated to %lld neighbouring planes (within %.1f mm; %.3f mm apart)\n",
                    sources[size_t(e)].c_str(), (long long)others.size(0), propagate_mm, n.spacing_mm);
     }
+  }
+  if (context.planes > 0) {
+    // Every training plane once (the unlabeled ones, then the labeled ones that are not among
+    // them: the exemplars), each labeled and unlabeled slice with its neighbours from that pool.
+    std::vector<std::string> pool_ids = un_ids;
+    std::vector<torch::Tensor> pool = un;
+    std::map<std::string, size_t> at;
+    for (size_t i = 0; i < pool_ids.size(); ++i) at.emplace(pool_ids[i], i);
+    auto labeled_cpu = d.labeled_images.cpu();
+    for (size_t i = 0; i < li_ids.size(); ++i)
+      if (at.emplace(li_ids[i], pool_ids.size()).second) pool_ids.push_back(li_ids[i]), pool.push_back(labeled_cpu[int64_t(i)]);
+    auto all = stack_with_context(pool_ids, pool, context);
+    std::vector<int64_t> rows;
+    for (auto& id : li_ids) rows.push_back(int64_t(at.at(id)));
+    d.labeled_images = all.index_select(0, torch::tensor(rows, torch::kLong)).to(device);
+    d.unlabeled = all.narrow(0, 0, int64_t(un.size())).to(device);  // a view: the pool holds the exemplars after them
+    return d;
   }
   d.unlabeled = torch::stack(un).to(device);
   return d;

@@ -8,7 +8,9 @@
 
 #include <string>
 
+#include "core/plane_context.hpp"
 #include "core/slice_fit.hpp"
+#include "data/options.hpp"
 #include "io/dataset.hpp"
 
 namespace cmems {
@@ -17,10 +19,11 @@ enum class LabelAccess { ExemplarOnly, All };
 
 struct TrainingData {
   std::string exemplar_id;
-  torch::Tensor labeled_images;  // [N, 1, S, S] float: the exemplar, then the planes its label was propagated to (data.propagate_mm), or every labeled slice (`full`)
+  torch::Tensor labeled_images;  // [N, C, S, S] float (C = data.context's channels, the slice itself at centre_channel): the exemplar, then the planes its label was propagated to (data.propagate_mm), or every labeled slice (`full`)
   torch::Tensor labeled_labels;  // [N, S, S] int64 (kIgnore: no loss); the exemplar's first
-  torch::Tensor unlabeled;       // [M, 1, S, S] float, the exemplar excluded
+  torch::Tensor unlabeled;       // [M, C, S, S] float, the exemplar excluded
   int64_t num_classes = 0;
+  int64_t centre_channel = 0;  // the slice's own channel (data.context: its neighbours around it)
   int64_t num_exemplars = 1;  // the first labeled slices are the exemplars with foreground (what synthesis pastes); exemplars without any follow
   torch::Tensor exemplar_images() const { return labeled_images.narrow(0, 0, num_exemplars); }
   torch::Tensor exemplar_labels() const { return labeled_labels.narrow(0, 0, num_exemplars); }
@@ -34,10 +37,22 @@ std::vector<Image2D> unlabeled_images(const DatasetReader& reader, const std::ve
 /// Reads the training data. With ExemplarOnly, the only labels read are those of the
 /// exemplars `exemplar_id` names (exemplar_ids); with
 /// `propagate_mm` > 0 it is carried to the planes of its volume within that distance
-/// (data/propagate.hpp), where the data says how far apart they lie.
+/// (data/propagate.hpp), where the data says how far apart they lie. With `context`, each
+/// slice comes with its neighbouring planes as channels (stack_with_context); the
+/// exemplars' own images are planes of that context too (no label but theirs is read).
 TrainingData load_training_data(const DatasetReader& reader, const std::string& exemplar_id,
                                 LabelAccess access, int64_t size, const torch::Device& device,
-                                SliceFit fit = SliceFit::Stretch, double propagate_mm = 0);
+                                SliceFit fit = SliceFit::Stretch, double propagate_mm = 0,
+                                const PlaneContext& context = {});
+/// The same, with every data.* option that shapes the tensors (size, fit, propagate_mm, context).
+TrainingData load_training_data(const DatasetReader& reader, const std::string& exemplar_id,
+                                LabelAccess access, const DataOptions& o, const torch::Device& device);
+
+/// Slices [1, S, S] with their IDs -> [N, ctx.channels(), S, S]: each slice with the planes
+/// around it among the same slices (core/plane_context.hpp: volume and plane from the ID; the
+/// nearest existing plane where one is missing).
+torch::Tensor stack_with_context(const std::vector<std::string>& ids, const std::vector<torch::Tensor>& planes,
+                                 const PlaneContext& ctx);
 
 /// An h×w slice as [1, size, size] (bilinear, align_corners=false), placed by `fit`
 /// (core/slice_fit.hpp; zeros around the box).

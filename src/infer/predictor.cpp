@@ -53,7 +53,8 @@ torch::Tensor Predictor::probabilities(const torch::Tensor& slices) const {
 }
 
 torch::Tensor map_slices(const torch::Tensor& volume, int64_t size, int64_t batch, const SliceModel& model,
-                         const std::function<torch::Tensor(const torch::Tensor&)>& post, SliceFit fit) {
+                         const std::function<torch::Tensor(const torch::Tensor&)>& post, SliceFit fit,
+                         const PlaneContext& context) {
   const int64_t nz = volume.size(0), ny = volume.size(1), nx = volume.size(2);
   const FitBox b = fit_box(ny, nx, size, fit);
   auto resize = [](const torch::Tensor& t, int64_t h, int64_t w) {
@@ -70,16 +71,26 @@ torch::Tensor map_slices(const torch::Tensor& volume, int64_t size, int64_t batc
   };
   std::vector<torch::Tensor> out;
   for (int64_t z0 = 0; z0 < nz; z0 += batch) {
-    auto x = volume.narrow(0, z0, std::min(batch, nz - z0)).unsqueeze(1);
+    const int64_t n = std::min(batch, nz - z0);
+    torch::Tensor x;
+    if (context.planes == 0) {
+      x = volume.narrow(0, z0, n).unsqueeze(1);
+    } else {  // each slice with its neighbouring planes as channels
+      std::vector<int64_t> planes;
+      for (int64_t z = z0; z < z0 + n; ++z)
+        for (int64_t p : context_planes(z, nz, context)) planes.push_back(p);
+      auto at = torch::tensor(planes, torch::kLong).to(volume.device());
+      x = volume.index_select(0, at).view({n, context.channels(), ny, nx});
+    }
     out.push_back(post(out_of_square(model(into_square(x)))));
   }
   return torch::cat(out, 0).to(torch::kCPU);  // one copy back (and one wait) per volume
 }
 
 torch::Tensor predict_slices(const torch::Tensor& volume, int64_t size, int64_t batch, const SliceModel& model,
-                             SliceFit fit) {
+                             SliceFit fit, const PlaneContext& context) {
   return map_slices(
-      volume, size, batch, model, [](const torch::Tensor& p) { return p.argmax(1).to(torch::kByte); }, fit);
+      volume, size, batch, model, [](const torch::Tensor& p) { return p.argmax(1).to(torch::kByte); }, fit, context);
 }
 
 namespace {
@@ -105,7 +116,7 @@ ImageVolume Predictor::probability_volume(const ImageVolume& image) const {
   auto vol = torch::from_blob(const_cast<float*>(image.data.data()), {nz, ny, nx}, torch::kFloat).to(dev_);
   auto p = map_slices(
       vol, o_.size, o_.infer.batch, [this](const torch::Tensor& x) { return probabilities(x); },
-      [](const torch::Tensor& q) { return q.to(torch::kFloat); }, o_.fit);  // [D, C, H, W]
+      [](const torch::Tensor& q) { return q.to(torch::kFloat); }, o_.fit, o_.context);  // [D, C, H, W]
   auto by_class = p.permute({1, 0, 2, 3}).contiguous();  // [C, D, H, W]: x fastest, class slowest
   ImageVolume out;
   out.dims = image.dims;
@@ -136,7 +147,7 @@ LabelVolume Predictor::predict(const ImageVolume& image, QcMaps* qc) const {
                                pb.argmax(1).to(torch::kFloat), entropy},
                               1);
         },
-        o_.fit);
+        o_.fit, o_.context);
     out = volume_like<uint8_t>(image, maps.select(1, 0).to(torch::kByte));
     qc->model_a = volume_like<uint8_t>(image, maps.select(1, 1).to(torch::kByte));
     qc->model_b = volume_like<uint8_t>(image, maps.select(1, 2).to(torch::kByte));
@@ -144,7 +155,8 @@ LabelVolume Predictor::predict(const ImageVolume& image, QcMaps* qc) const {
   } else {
     out = volume_like<uint8_t>(
         image, predict_slices(
-                   vol, o_.size, o_.infer.batch, [this](const torch::Tensor& x) { return probabilities(x); }, o_.fit));
+                   vol, o_.size, o_.infer.batch, [this](const torch::Tensor& x) { return probabilities(x); }, o_.fit,
+                   o_.context));
   }
   if (o_.infer.lcc) keep_largest_components(out.data, out.dims, int(classes_.size()));
   return out;

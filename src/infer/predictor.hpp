@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/plane_context.hpp"
 #include "core/slice_fit.hpp"
 #include "infer/options.hpp"
 #include "io/volume.hpp"
@@ -17,23 +18,25 @@
 
 namespace cmems {
 
-/// Class probabilities of a batch of slices [B, 1, S, S] -> [B, C, S, S].
+/// Class probabilities of a batch of slices [B, channels, S, S] -> [B, C, S, S].
 using SliceModel = std::function<torch::Tensor(const torch::Tensor&)>;
 
 /// Slice-wise labels of a volume [D, H, W] float (any device): each batch of `batch` slices
 /// is placed in size×size by `fit` (bilinear, align_corners false; training places slices
 /// the same way), passed through `model`, its probabilities taken from the slice's box,
-/// resized back to H×W (bilinear) and argmaxed. Returns [D, H, W] uint8 on the CPU.
-/// [ref: SSL4MIS test_single_volume, which uses order-0 zoom both ways]
+/// resized back to H×W (bilinear) and argmaxed. Returns [D, H, W] uint8 on the CPU. With
+/// `context`, each slice goes in with its neighbouring planes as channels (clamped at the
+/// volume's ends, as training stacks them). [ref: SSL4MIS test_single_volume, which uses
+/// order-0 zoom both ways]
 torch::Tensor predict_slices(const torch::Tensor& volume, int64_t size, int64_t batch, const SliceModel& model,
-                             SliceFit fit = SliceFit::Stretch);
+                             SliceFit fit = SliceFit::Stretch, const PlaneContext& context = {});
 
 /// The general form of predict_slices: `model`'s output [B, K, S, S] is taken back to H×W
 /// and passed to `post`, whose results [B, ...] are concatenated and returned on the CPU
 /// (one copy per volume).
 torch::Tensor map_slices(const torch::Tensor& volume, int64_t size, int64_t batch, const SliceModel& model,
                          const std::function<torch::Tensor(const torch::Tensor&)>& post,
-                         SliceFit fit = SliceFit::Stretch);
+                         SliceFit fit = SliceFit::Stretch, const PlaneContext& context = {});
 
 /// What a two-model run's prediction says about its own reliability (eval/qc.hpp): each
 /// model's label map, and per voxel the entropy of the two models' mean softmax divided by
@@ -46,12 +49,14 @@ struct QcMaps {
 };
 
 /// What inference needs of a run: the slice size it was trained at, the inference options,
-/// the memory format of its inputs and how its slices were placed (data.fit).
+/// the memory format of its inputs, how its slices were placed (data.fit) and which
+/// neighbouring planes go with each (data.context).
 struct PredictorOptions {
   int64_t size = 256;
   InferOptions infer;
   bool channels_last = false;
   SliceFit fit = SliceFit::Stretch;
+  PlaneContext context;
 };
 
 class Predictor {
@@ -70,7 +75,7 @@ class Predictor {
   /// back; before any connected-component step): `image`'s geometry, `data` holding one
   /// volume per class, class 0 first (write_nifti_channels).
   ImageVolume probability_volume(const ImageVolume& image) const;
-  /// Class probabilities of a batch of slices [D, 1, H, W] -> [D, C, H, W]: the mean over
+  /// Class probabilities of a batch of slices [D, channels, H, W] -> [D, C, H, W]: the mean over
   /// the models selected by `infer.models` of model_probabilities.
   torch::Tensor probabilities(const torch::Tensor& slices) const;
   /// One model's softmax, averaged over the flips when `infer.tta`.

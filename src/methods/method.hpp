@@ -54,13 +54,13 @@ class Method {
   virtual void set_batch_state(const torch::Tensor& s) = 0;
 };
 
-/// The options of network `m` (0 = "a") of a run: its width, classes and initialisation
-/// (with model.init kaiming_xavier, model A Kaiming, model B Xavier).
-UNetOptions unet_options(const ModelOptions& o, int64_t num_classes, int64_t m);
+/// The options of network `m` (0 = "a") of a run: its width, classes, input channels
+/// (data.context) and initialisation (with model.init kaiming_xavier, model A Kaiming, model B Xavier).
+UNetOptions unet_options(const ModelOptions& o, int64_t num_classes, int64_t m, int64_t in_channels = 1);
 
 /// Builds `count` networks as a run configures them, each seeded from `seed`, on `dev`.
 std::vector<UNet> make_models(const ModelOptions& o, int64_t count, int64_t seed, bool channels_last,
-                              int64_t num_classes, const torch::Device& dev);
+                              int64_t num_classes, const torch::Device& dev, int64_t in_channels = 1);
 
 /// Builds the method: every named method (methods/presets.hpp) is this one implementation
 /// under its preset's options; checks the options first.

@@ -31,7 +31,7 @@ class SslMethod final : public Method {
  public:
   SslMethod(const MethodOptions& o, const TrainingData& d, Rng& rng)
       : o_(o), d_(d), rng_(rng), dev_(d.unlabeled.device()),
-        nets_(make_models(o.model, o.models, o.seed, o.perf.channels_last, d.num_classes, dev_)),
+        nets_(make_models(o.model, o.models, o.seed, o.perf.channels_last, d.num_classes, dev_, d.unlabeled.size(1))),
         batches_(o, d, o.perf.producer) {
     fp_.kind = o.fp.kind;
     fp_.dropout = o.fp.dropout;

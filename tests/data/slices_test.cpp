@@ -226,3 +226,37 @@ TEST(Slices, AFurtherExemplarWithoutStructureIsALabeledNegative) {
 }
 
 }  // namespace cmems
+
+namespace cmems {
+// data.context: every slice, labeled or not, comes with its neighbouring planes as channels,
+// itself in the middle; the exemplar's own plane is a neighbour of the planes beside it,
+// though it is no unlabeled slice; labels are those of the slice alone.
+TEST(Slices, ContextStacksEachSlicesNeighbouringPlanes) {
+  test::TempDir d;
+  write_phantom_dataset(d.str(), PhantomOptions{2, 1, 9});
+  auto r = DatasetReader::open(d.str());
+  const std::string ex = r->default_exemplar();
+  auto one = load_training_data(*r, ex, LabelAccess::ExemplarOnly, 32, torch::kCPU, SliceFit::Stretch, 10.5);
+  auto ctx = load_training_data(*r, ex, LabelAccess::ExemplarOnly, 32, torch::kCPU, SliceFit::Stretch, 10.5,
+                                PlaneContext{1, 1});
+  ASSERT_EQ(ctx.labeled_images.sizes(), (std::vector<int64_t>{one.labeled_images.size(0), 3, 32, 32}));
+  ASSERT_EQ(ctx.unlabeled.sizes(), (std::vector<int64_t>{one.unlabeled.size(0), 3, 32, 32}));
+  EXPECT_EQ(ctx.centre_channel, 1);
+  EXPECT_TRUE(torch::equal(ctx.labeled_images.select(1, 1), one.labeled_images.select(1, 0)));
+  EXPECT_TRUE(torch::equal(ctx.unlabeled.select(1, 1), one.unlabeled.select(1, 0)));
+  EXPECT_TRUE(torch::equal(ctx.labeled_labels, one.labeled_labels));
+  // the exemplar with the planes beside it (its propagated planes: labeled 1 and 2 in order
+  // of position), and those planes with the exemplar's image beside them
+  ASSERT_EQ(ctx.labeled_images.size(0), 3);
+  EXPECT_TRUE(torch::equal(ctx.labeled_images[0][0], one.labeled_images[1][0]));
+  EXPECT_TRUE(torch::equal(ctx.labeled_images[0][2], one.labeled_images[2][0]));
+  EXPECT_TRUE(torch::equal(ctx.labeled_images[1][2], one.labeled_images[0][0]));
+  EXPECT_TRUE(torch::equal(ctx.labeled_images[2][0], one.labeled_images[0][0]));
+  // an unlabeled slice at a volume's first plane: itself stands in below
+  const auto ids = unlabeled_images(*r, {ex});
+  size_t first = 0;
+  while (ids[first].id != "phantom_001:0") ++first;
+  EXPECT_TRUE(torch::equal(ctx.unlabeled[int64_t(first)][0], ctx.unlabeled[int64_t(first)][1]));
+  EXPECT_FALSE(torch::equal(ctx.unlabeled[int64_t(first)][2], ctx.unlabeled[int64_t(first)][1]));
+}
+}  // namespace cmems

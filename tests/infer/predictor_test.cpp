@@ -39,6 +39,27 @@ TEST(PredictSlices, ResizingToTheTrainingSizeAndBackKeepsNonSquareSlicesAligned)
     EXPECT_EQ((uniform & (p != g)).sum().item<int64_t>(), 0) << h << "x" << w << " " << enum_name(fit);
   }
 }
+// data.context at inference: each slice goes in with the planes around it (clamped at the
+// volume's ends), in order of position, itself in the middle: as training stacks them.
+TEST(PredictSlices, ContextPlanesGoInAsChannelsClampedAtTheEnds) {
+  const int64_t d = 5, s = 8;
+  auto vol = torch::arange(d, torch::kFloat).view({d, 1, 1}).expand({d, s, s}).contiguous();  // plane z holds z
+  std::vector<std::vector<float>> seen;
+  auto model = [&seen](const torch::Tensor& x) {
+    EXPECT_EQ(x.size(1), 3);
+    for (int64_t i = 0; i < x.size(0); ++i) {
+      auto v = x[i].mean({1, 2}).contiguous();
+      seen.emplace_back(v.data_ptr<float>(), v.data_ptr<float>() + 3);
+    }
+    return torch::softmax(torch::zeros({x.size(0), 2, x.size(2), x.size(3)}), 1);
+  };
+  predict_slices(vol, s, 2, model, SliceFit::Stretch, PlaneContext{1, 2});
+  ASSERT_EQ(seen.size(), size_t(d));
+  const std::vector<std::vector<float>> want{{0, 0, 2}, {0, 1, 3}, {0, 2, 4}, {1, 3, 4}, {2, 4, 4}};
+  for (int64_t z = 0; z < d; ++z)
+    for (int c = 0; c < 3; ++c) EXPECT_NEAR(seen[size_t(z)][size_t(c)], want[size_t(z)][size_t(c)], 1e-5) << z << " " << c;
+}
+
 namespace {
 Predictor two_model_predictor(const std::string& which, bool tta, Amp amp = Amp::None) {
   PredictorOptions c;

@@ -46,7 +46,7 @@ std::string train_run(Config c, const std::string& data, const std::string& run,
   c.run.exemplar = r->training_exemplar(c.run.exemplar, c.needs_all_labels());
   fs::create_directories(run);
   auto d = load_training_data(*r, c.run.exemplar, c.needs_all_labels() ? LabelAccess::All : LabelAccess::ExemplarOnly,
-                              c.data.size, torch::kCPU, c.data.fit, c.data.propagate_mm);
+                              c.data, torch::kCPU);
   RunInfo info{c.to_json().dump(), r->class_names(), "MRI"};
   TrainOptions o;
   o.run_dir = run;
@@ -151,6 +151,37 @@ TEST_F(MethodTest, NonExemplarLabelsNeverReachTrainingWithSeveralExemplarsAndPro
   Config one = tiny("cmems");
   one.run.exemplar = ex1;
   EXPECT_NE(a, train_run(one, dir->str("data"), dir->str("one-run2")));
+}
+
+// data.context: slices go in with their neighbouring planes as channels, the exemplar's own
+// plane among the neighbours of the planes beside it; still no label but the exemplar's is
+// read, and the trained run predicts a volume with the same context.
+TEST_F(MethodTest, NonExemplarLabelsNeverReachTrainingWithContextPlanes) {
+  std::string noisy = dir->str("noisy3");
+  fs::copy(dir->str("data"), noisy, fs::copy_options::recursive);
+  auto r = DatasetReader::open(noisy);
+  const std::string ex = r->default_exemplar();
+  std::mt19937 gen(3);
+  for (auto& e : fs::directory_iterator(fs::path(noisy) / "labelsTr")) {
+    LabelVolume l = read_nifti_labels(e.path().string());
+    const int64_t n = l.dims[0] * l.dims[1];
+    const std::string name = e.path().filename().string();
+    for (int64_t i = 0; i < int64_t(l.data.size()); ++i)
+      if (name.substr(0, name.find(".nii")) + ":" + std::to_string(i / n) != ex) l.data[i] = uint8_t(gen() % 4);
+    write_nifti(e.path().string(), l);
+  }
+  Config c = tiny("cmems");
+  c.data.context = 1, c.data.context_stride = 2, c.data.propagate_mm = 12;
+  std::string a = train_run(c, dir->str("data"), dir->str("clean-run3"));
+  std::string b = train_run(c, noisy, dir->str("noisy-run3"));
+  EXPECT_EQ(a, b) << "training read a label other than the exemplar's";
+  Config loaded;
+  Predictor p = load_predictor(dir->str("clean-run3"), "cpu", {}, &loaded);
+  EXPECT_EQ(loaded.data.context, 1);
+  EXPECT_EQ(p.options().context.channels(), 3);
+  auto v = r->volume(r->default_split(), r->cases(r->default_split()).front());
+  LabelVolume out = p.predict(v.image);
+  EXPECT_EQ(out.dims, v.image.dims);
 }
 
 TEST_F(MethodTest, ResumeContinuesExactly) {
