@@ -172,7 +172,8 @@ class NnunetReader final : public DatasetReader {
 
   LabeledImage2D labeled_slice(const std::string& id) const override {
     auto [c, k] = case_and_plane(id);
-    CaseVolume v = volume("train", c);
+    if (cached_case_ != c) cached_ = volume("train", c), cached_case_ = c;  // several exemplars of one case: one read
+    const CaseVolume& v = cached_;
     LabeledImage2D e{slice_of(v.image, k, id), {}};
     auto begin = v.label.data.begin() + k * v.label.dims[0] * v.label.dims[1];
     e.label.assign(begin, begin + v.label.dims[0] * v.label.dims[1]);
@@ -293,6 +294,8 @@ class NnunetReader final : public DatasetReader {
   std::vector<std::string> classes_;
   int64_t num_training_ = 0;
   std::vector<std::string> train_, held_;  // held_: held out of training (split "val")
+  mutable std::string cached_case_;  // the case labeled_slice read last, kept for the next exemplar
+  mutable CaseVolume cached_;
 };
 
 // ---------------------------------------------------------------------------------------
