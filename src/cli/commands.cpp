@@ -70,16 +70,17 @@ Predictor load_predictor(const std::string& run_dir, const std::string& device, 
   if (c.models == 1) c.infer.models = InferModels::A;
   const torch::Device dev = resolve_device(c.run.device);
   const auto classes = int64_t(w.info.class_names.size());
+  const PlaneContext context = c.data.plane_context();
   std::vector<UNet> models;
-  for (int64_t m = 0; m < c.models; ++m) models.emplace_back(unet_options(c.model, classes, m, c.data.plane_context().channels()));
+  for (int64_t m = 0; m < c.models; ++m) models.emplace_back(unet_options(c.model, classes, m, context.channels()));
   load_models(w.file, models, path);
   for (auto& m : models) {
     m->to(dev);
     if (c.perf.channels_last) to_channels_last(m);
   }
   if (config) *config = c;
-  return Predictor({c.data.size, c.infer, c.perf.channels_last, c.data.fit, c.data.plane_context()}, std::move(models), w.info.class_names,
-                   w.info.normalisation);
+  return Predictor({c.data.size, c.infer, c.perf.channels_last, c.data.fit, context}, std::move(models),
+                   w.info.class_names, w.info.normalisation);
 }
 
 Runner add_phantom(CLI::App& app) {

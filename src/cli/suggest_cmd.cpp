@@ -111,7 +111,7 @@ Runner add_suggest(CLI::App& app) {
         std::string name = scored[r].id;
         std::replace(name.begin(), name.end(), ':', '_');
         write_png_rgb((fs::path(a->out) / (std::to_string(r + 1) + "_" + name + ".png")).string(), 3 * size, size,
-                      preview(x[0][c.data.context], la, lb));
+                      preview(x[0][c.data.plane_context().centre()], la, lb));
       }
     }
     if (!a->out.empty()) write_file_atomic(fs::path(a->out) / "suggest.json", j.dump(1) + "\n");
