@@ -2,6 +2,11 @@
 // comes from. `labeled all` is the only setting under which training reads more than the
 // exemplar's label (the `full` upper bound). Stage: data.
 #pragma once
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+#include <string>
+
 #include "core/options.hpp"
 #include "core/plane_context.hpp"
 #include "core/slice_fit.hpp"
@@ -24,8 +29,31 @@ struct DataOptions {
   double propagate_mm = 0;
   int64_t context = 0;
   int64_t context_stride = 1;
+  double context_mm = 0;
 
   PlaneContext plane_context() const { return {context, context_stride}; }
+
+  /// With `context_mm` > 0, fixes `context_stride` for data whose planes lie `spacing_mm`
+  /// apart: the whole number of planes nearest to `context_mm` (at least one); where the
+  /// planes lie farther apart than `context_mm`, or the data does not say (0), the context is
+  /// off (`context` 0). A run resolves this once, at its start, from its first exemplar's
+  /// volume, and keeps the result in its configuration. Returns what it did, for the log
+  /// ("" when there was nothing to resolve).
+  std::string resolve_context(double spacing_mm) {
+    if (context == 0 || context_mm <= 0) return "";
+    auto mm = [](double v) {
+      std::ostringstream o;
+      o << v << " mm";
+      return o.str();
+    };
+    if (!(spacing_mm > 0) || spacing_mm > context_mm * (1 + 1e-9)) {
+      context = 0;
+      return spacing_mm > 0 ? "data.context off: planes " + mm(spacing_mm) + " apart, more than data.context_mm " + mm(context_mm)
+                            : "data.context off: the data does not say how far apart its planes lie";
+    }
+    context_stride = std::max<int64_t>(1, std::llround(context_mm / spacing_mm));
+    return "data.context: every " + std::to_string(context_stride) + " planes (" + mm(spacing_mm) + " apart)";
+  }
 
   void describe(OptionList& l) {
     l.add("size", size, "training slice size in pixels (square; four 2x poolings) [ref: SSL4MIS: 256]", 16, 4096, 16);
@@ -33,7 +61,8 @@ struct DataOptions {
     l.add("labeled", labeled, "labeled batch source: exemplar, exemplar + synthesis, or all labels (upper bound) [paper]");
     l.add("propagate_mm", propagate_mm, "exemplar methods: carry the exemplar's label by registration to the planes of its volume within this distance in mm, as extra labeled slices (NIfTI; 0 = off) [ref: Lai et al. 2022 barely-supervised propagation; ours, measured]", 0.0, 1000.0);
     l.add("context", context, "neighbouring planes on each side given with a slice as extra input channels (2.5-D; 2 x context + 1 channels; the nearest existing plane at a volume's ends), in training and inference; 0 = the slice alone [ref: 2.5-D segmentation; ours, measured]", 0, 8);
-    l.add("context_stride", context_stride, "planes between two input channels of data.context (e.g. 4 on 0.625 mm planes: 2.5 mm apart) [ours]", 1, 64);
+    l.add("context_stride", context_stride, "planes between two input channels of data.context (e.g. 4 on 0.625 mm planes: 2.5 mm apart); set by data.context_mm where that is given [ours]", 1, 64);
+    l.add("context_mm", context_mm, "the distance between two input channels of data.context in mm: at a run's start data.context_stride becomes the nearest whole number of planes of the exemplar's volume, and the context is off where its planes lie farther apart than this or the data gives no spacing (ACDC's prepared slices); 0 = data.context_stride as given [ours, measured]", 0.0, 100.0);
     l.add("holdout", holdout, "NIfTI: file naming training cases to hold out of training as split 'val', the one scored during training (one case per line, or nnU-Net's splits_final.json: fold 0's val); empty = none [ref: nnU-Net splits]");
   }
 };

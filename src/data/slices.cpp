@@ -76,6 +76,13 @@ std::vector<Image2D> unlabeled_images(const DatasetReader& reader, const std::ve
   return out;
 }
 
+void resolve_plane_context(DataOptions& o, const DatasetReader& reader, const std::string& exemplar) {
+  if (o.context == 0 || o.context_mm <= 0) return;
+  const std::string id = exemplar.empty() ? reader.default_exemplar() : exemplar_ids(exemplar)[0];
+  const std::string said = o.resolve_context(reader.plane_spacing_mm(id));
+  std::fprintf(stderr, "cmems: %s\n", said.c_str());
+}
+
 torch::Tensor stack_with_context(const std::vector<std::string>& ids, const std::vector<torch::Tensor>& planes,
                                  const PlaneContext& ctx) {
   CMEMS_CHECK(ids.size() == planes.size() && !ids.empty(), "stack_with_context: one ID per plane");

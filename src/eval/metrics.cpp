@@ -179,4 +179,29 @@ void keep_largest_components(std::vector<uint8_t>& labels, const Dims3& d, int n
       if (labels[i] == c && comp[i] != best) labels[i] = 0;
   }
 }
+
+void open_largest_components(std::vector<uint8_t>& labels, const Dims3& d, const Spacing3& sp, int num_classes,
+                             double alpha) {
+  CMEMS_CHECK(alpha >= 0 && alpha < 1, "open_largest_components: alpha ", alpha, " is outside [0, 1)");
+  if (alpha == 0) return;
+  const int64_t n = d[0] * d[1] * d[2];
+  CMEMS_CHECK(int64_t(labels.size()) == n, "open_largest_components: size mismatch");
+  std::vector<uint8_t> outside(n), core(n);
+  for (int c = 1; c < num_classes; ++c) {
+    int64_t count = 0;
+    for (int64_t i = 0; i < n; ++i) outside[i] = labels[i] != c, count += labels[i] == c;
+    if (count == 0 || count == n) continue;
+    const std::vector<double> depth = distance_to(outside, d, sp);
+    double deepest = 0;
+    for (int64_t i = 0; i < n; ++i)
+      if (!outside[i]) deepest = std::max(deepest, depth[i]);
+    const double r = alpha * deepest;
+    if (r < 2 * *std::min_element(sp.begin(), sp.end())) continue;  // at under two voxels an opening only shaves the outline
+    for (int64_t i = 0; i < n; ++i) core[i] = !outside[i] && depth[i] > r;  // the deepest voxel is always in
+    keep_largest_components(core, d, 2);
+    const std::vector<double> near = distance_to(core, d, sp);
+    for (int64_t i = 0; i < n; ++i)
+      if (!outside[i] && near[i] > r) labels[i] = 0;
+  }
+}
 }  // namespace cmems

@@ -44,4 +44,20 @@ ClassScore score_class(const std::vector<uint8_t>& pred, const std::vector<uint8
 
 /// Keeps, for every class 1..C-1, only its largest face-connected component (in place).
 void keep_largest_components(std::vector<uint8_t>& labels, const Dims3& dims, int num_classes);
+
+/// A relative opening before the largest component, for every class 1..C-1 (in place): with
+/// R the class's thickest point (the largest distance, in physical units, from one of its
+/// voxels to the nearest voxel not of the class) and r = `alpha`·R, the voxels deeper than r
+/// form the class's core; its largest face-connected part is kept, and the class keeps only
+/// its voxels within r of that part (the rest become background). What reaches the structure
+/// through a neck thinner than 2r, or lies beside it with less depth, goes; the structure's
+/// own outline, within r of its core, stays (but for the corners of its digital outline). The
+/// radius follows each prediction's own size, so one `alpha` serves any structure and
+/// spacing; a class whose r is under two voxels (the smallest spacing) is left as it is, since
+/// there an opening only shaves the outline (a thin wall, e.g. a myocardium).
+/// `alpha` 0: nothing changes; in [0, 1).
+/// (scipy: edt = distance_transform_edt(m, sampling); core = largest component of edt > r;
+/// m & (distance_transform_edt(~core, sampling) <= r).) [ours: measured, docs/RESULTS.md]
+void open_largest_components(std::vector<uint8_t>& labels, const Dims3& dims, const Spacing3& spacing,
+                             int num_classes, double alpha);
 }  // namespace cmems

@@ -158,6 +158,7 @@ LabelVolume Predictor::predict(const ImageVolume& image, QcMaps* qc) const {
                    vol, o_.size, o_.infer.batch, [this](const torch::Tensor& x) { return probabilities(x); }, o_.fit,
                    o_.context));
   }
+  open_largest_components(out.data, out.dims, spacing_mm(out.geometry), int(classes_.size()), o_.infer.opening);
   if (o_.infer.lcc) keep_largest_components(out.data, out.dims, int(classes_.size()));
   return out;
 }

@@ -57,6 +57,7 @@ void DatasetReader::hold_out(const std::vector<std::string>&, const std::string&
 }
 
 DatasetReader::Neighbours DatasetReader::exemplar_neighbours(const std::string&, double) const { return {}; }
+double DatasetReader::plane_spacing_mm(const std::string&) const { return 0; }
 
 LabeledImage2D DatasetReader::exemplar(const std::string& id, bool need_foreground) const {
   LabeledImage2D e = labeled_slice(id);
@@ -190,6 +191,11 @@ class NnunetReader final : public DatasetReader {
     for (int64_t j = lo; j <= hi; ++j) n.planes.push_back(slice_of(v, j, c + ":" + std::to_string(j)));
     n.at = k - lo;
     return n;
+  }
+
+  double plane_spacing_mm(const std::string& id) const override {
+    const NiftiHeader h = read_nifti_header(image_path("imagesTr", case_and_plane(id).first));
+    return h.dims[2] > 1 ? spacing_mm(h.geometry)[2] : 0;
   }
 
   // Default rule: the first training case in sorted order, its middle slice (nz / 2).

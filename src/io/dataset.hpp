@@ -88,6 +88,10 @@ class DatasetReader {
     double spacing_mm = 0;
   };
   virtual Neighbours exemplar_neighbours(const std::string& id, double max_mm) const;
+  /// How far apart (mm, centre to centre) the planes of the training slice `id`'s volume
+  /// lie, from its header; 0 where the data does not say (ACDC's and Synapse's prepared
+  /// slices). Reads no label.
+  virtual double plane_spacing_mm(const std::string& id) const;
 
   /// Holds the named training cases out of training: none of their slices is a training
   /// slice, an unlabeled slice, an exemplar or a `full` label; they form the split "val",

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <type_traits>
 #include <unistd.h>
 
 #include "core/check.hpp"
@@ -207,19 +208,24 @@ void write_nifti_channels(const std::string& path, const ImageVolume& v, int64_t
 }  // namespace cmems
 
 namespace cmems {
-std::array<int64_t, 3> read_nifti_dims(const std::string& path) {
+NiftiHeader read_nifti_header(const std::string& path) {
   require_exists(path, "NIfTI file");
+  static_assert(std::is_trivially_copyable<NiftiHeader>::value, "the header crosses the isolation as bytes");
   std::string b = run_isolated(
       [&] {
         nifti_set_debug_level(0);
         NimPtr n(nifti_image_read(path.c_str(), 0));
         CMEMS_CHECK(n, path, ": not a readable NIfTI file (corrupt, truncated or wrong format)");
-        std::array<int64_t, 3> d{n->nx, n->ny, n->dim[0] >= 3 ? std::max<int64_t>(n->nz, 1) : 1};
-        return std::string(reinterpret_cast<const char*>(d.data()), sizeof d);
+        NiftiHeader h;
+        h.dims = {n->nx, n->ny, n->dim[0] >= 3 ? std::max<int64_t>(n->nz, 1) : 1};
+        h.geometry = geometry_of(n.get());
+        return std::string(reinterpret_cast<const char*>(&h), sizeof h);
       },
       path, kCrash);
-  std::array<int64_t, 3> d;
-  std::memcpy(d.data(), b.data(), sizeof d);
-  return d;
+  NiftiHeader h;
+  std::memcpy(&h, b.data(), sizeof h);
+  return h;
 }
+
+std::array<int64_t, 3> read_nifti_dims(const std::string& path) { return read_nifti_header(path).dims; }
 }  // namespace cmems

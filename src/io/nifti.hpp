@@ -23,6 +23,13 @@ void write_nifti_channels(const std::string& path, const ImageVolume& v, int64_t
 }  // namespace cmems
 
 namespace cmems {
-/// Reads only the header: {nx, ny, nz}. Throws like read_nifti_image.
+/// What the header alone says: {nx, ny, nz} and the geometry (read_nifti_image's).
+struct NiftiHeader {
+  std::array<int64_t, 3> dims{0, 0, 0};
+  Geometry geometry;
+};
+/// Reads only the header. Throws like read_nifti_image.
+NiftiHeader read_nifti_header(const std::string& path);
+/// read_nifti_header(path).dims
 std::array<int64_t, 3> read_nifti_dims(const std::string& path);
 }  // namespace cmems

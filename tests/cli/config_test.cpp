@@ -134,6 +134,6 @@ TEST(Config, FlagNamesUseDashesAndEveryKeyHasOneOption) {
     EXPECT_TRUE(keys.insert(o.key).second) << o.key;
     if (o.key == "checkpoint_every") EXPECT_EQ(o.flag(), "--checkpoint-every");
   }
-  EXPECT_EQ(keys.size(), 81u);  // 75 + perf.producer, infer.amp, perf.cuda_graph (issue 34), data.propagate_mm, data.context, data.context_stride (issue 33)
+  EXPECT_EQ(keys.size(), 83u);  // 75 + perf.producer, infer.amp, perf.cuda_graph (issue 34), data.propagate_mm, data.context, data.context_stride, data.context_mm, infer.opening (issue 33)
 }
 }  // namespace cmems

@@ -260,3 +260,43 @@ TEST(Slices, ContextStacksEachSlicesNeighbouringPlanes) {
   EXPECT_FALSE(torch::equal(ctx.unlabeled[int64_t(first)][2], ctx.unlabeled[int64_t(first)][1]));
 }
 }  // namespace cmems
+
+namespace cmems {
+// data.context_mm: the stride in planes comes from the plane spacing in the exemplar volume's
+// header, once, at the run's start; data whose planes lie farther apart than the distance
+// asked, or that gives no spacing, trains without context.
+TEST(Slices, ContextInMmBecomesWholePlanesOfTheExemplarsVolume) {
+  DataOptions lone;
+  lone.context = 2, lone.context_mm = 2.5;
+  DataOptions la = lone, thick = lone, unknown = lone, planes = lone;
+  EXPECT_NE(la.resolve_context(0.625), "");
+  EXPECT_EQ(la.context, 2);
+  EXPECT_EQ(la.context_stride, 4);  // LA: 0.625 mm planes
+  thick.resolve_context(10);        // ACDC volumes: 10 mm apart
+  EXPECT_EQ(thick.context, 0);
+  unknown.resolve_context(0);  // ACDC's prepared slices say nothing
+  EXPECT_EQ(unknown.context, 0);
+  planes.context_mm = 0, planes.context_stride = 3;  // no mm: the stride as given
+  EXPECT_EQ(planes.resolve_context(0.625), "");
+  EXPECT_EQ(planes.context_stride, 3);
+  EXPECT_EQ(planes.context, 2);
+
+  test::TempDir d;
+  write_phantom_dataset(d.str(), PhantomOptions{2, 1, 9});
+  auto r = DatasetReader::open(d.str());
+  const std::string ex = r->default_exemplar();
+  const double sz = r->plane_spacing_mm(ex);
+  const std::string name = ex.substr(0, ex.find(':'));
+  EXPECT_DOUBLE_EQ(sz, read_nifti_image(d.str() + "/imagesTr/" + name + "_0000.nii.gz").geometry.spacing[2]);
+  ASSERT_GT(sz, 5.9);  // the phantom's planes: 6-10 mm apart
+  DataOptions o = lone;
+  o.context_mm = 2.2 * sz;
+  resolve_plane_context(o, *r, ex);
+  EXPECT_EQ(o.context_stride, 2);
+  EXPECT_EQ(o.context, 2);
+  DataOptions full = lone;  // no exemplar (`full`): the default exemplar's volume
+  full.context_mm = 0.9 * sz;
+  resolve_plane_context(full, *r, "");
+  EXPECT_EQ(full.context, 0);
+}
+}  // namespace cmems

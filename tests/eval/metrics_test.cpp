@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -83,5 +84,72 @@ TEST(LargestComponent, KeepsOnlyTheLargestPerClass) {
   std::vector<uint8_t> l{1, 1, 0, 1, 2, 2};
   keep_largest_components(l, d, 3);
   EXPECT_EQ(l, (std::vector<uint8_t>{1, 1, 0, 0, 2, 2}));
+}
+
+namespace {
+// Voxels of `d` (x fastest) set to `value` where `inside(x, y, z)`.
+template <class F>
+void paint(std::vector<uint8_t>& l, const Dims3& d, uint8_t value, F inside) {
+  for (int64_t z = 0; z < d[2]; ++z)
+    for (int64_t y = 0; y < d[1]; ++y)
+      for (int64_t x = 0; x < d[0]; ++x)
+        if (inside(double(x), double(y), double(z))) l[x + d[0] * (y + d[1] * z)] = value;
+}
+int64_t count(const std::vector<uint8_t>& l, uint8_t v) { return std::count(l.begin(), l.end(), v); }
+}  // namespace
+
+// infer.opening: a ball with a thin tube to a smaller ball (all one component, so the largest
+// component keeps it all): the opening keeps the big ball whole and drops the small ball and
+// the tube but for its first voxels; a thin ring of another class (r under two voxels) is
+// left as it is; alpha 0 changes nothing.
+TEST(LargestComponent, OpeningDropsWhatHangsOnAThinNeckAndKeepsEvenShapes) {
+  const Dims3 d{48, 24, 24};
+  std::vector<uint8_t> l(size_t(d[0] * d[1] * d[2]), 0);
+  auto sq = [](double v) { return v * v; };
+  auto big = [&](double x, double y, double z) { return sq(x - 12) + sq(y - 12) + sq(z - 12) <= 64; };
+  auto tube = [&](double x, double y, double z) { return x > 12 && x < 36 && sq(y - 12) + sq(z - 12) <= 1; };
+  auto small = [&](double x, double y, double z) { return sq(x - 36) + sq(y - 12) + sq(z - 12) <= 9; };
+  paint(l, d, 1, [&](double x, double y, double z) { return big(x, y, z) || tube(x, y, z) || small(x, y, z); });
+  auto ring = [&](double x, double y, double z) {
+    const double r2 = sq(x - 36) + sq(y - 12);
+    return z >= 2 && z <= 5 && r2 >= 36 && r2 <= 81 && !(small(x, y, z) || tube(x, y, z));
+  };
+  paint(l, d, 2, ring);
+  const std::vector<uint8_t> before = l;
+  open_largest_components(l, d, {1, 1, 1}, 3, 0);
+  EXPECT_EQ(l, before);
+  keep_largest_components(l, d, 3);
+  EXPECT_EQ(l, before) << "each class is one component: the largest component alone changes nothing";
+
+  open_largest_components(l, d, {1, 1, 1}, 3, 0.5);
+  int64_t big_kept = 0, big_all = 0, small_kept = 0, tube_kept = 0, ring_kept = 0, ring_all = 0;
+  for (int64_t z = 0; z < d[2]; ++z)
+    for (int64_t y = 0; y < d[1]; ++y)
+      for (int64_t x = 0; x < d[0]; ++x) {
+        const uint8_t v = l[x + d[0] * (y + d[1] * z)];
+        const double fx = double(x), fy = double(y), fz = double(z);
+        if (big(fx, fy, fz)) big_all++, big_kept += v == 1;
+        else if (small(fx, fy, fz)) small_kept += v == 1;
+        else if (tube(fx, fy, fz)) tube_kept += v == 1;
+        if (ring(fx, fy, fz)) ring_all++, ring_kept += v == 2;
+      }
+  EXPECT_GE(big_kept, big_all * 95 / 100) << "the ball whole, but for corners of its digital outline";
+  EXPECT_EQ(small_kept, 0);
+  EXPECT_LE(tube_kept, 5 * 3) << "at most the tube's first voxels beside the ball";  // 5 voxels a cross-section
+  EXPECT_EQ(ring_kept, ring_all) << "a wall two voxels deep: r under two voxels, left as it is";
+  EXPECT_EQ(count(l, 2), ring_all);
+
+  // physical units: with voxels 2 mm wide along x the big ball is 16 mm long, its depth still
+  // 8 mm (across y and z); the small ball (3 mm deep) and the tube still go
+  std::vector<uint8_t> m = before;
+  open_largest_components(m, d, {2, 1, 1}, 3, 0.5);
+  int64_t left = 0;
+  for (int64_t i = 0; i < int64_t(m.size()); ++i) {
+    const double x = double(i % d[0]), y = double((i / d[0]) % d[1]), z = double(i / (d[0] * d[1]));
+    left += m[size_t(i)] == 1 && (small(x, y, z) || (tube(x, y, z) && x > 24));
+  }
+  EXPECT_EQ(left, 0);
+  EXPECT_GT(count(m, 1), big_all / 2);
+  EXPECT_THROW(open_largest_components(m, d, {1, 1, 1}, 3, 1.0), Error);
 }
 }  // namespace cmems
