@@ -61,7 +61,16 @@ Config resolve_config(const std::map<std::string, std::string>& flags, const std
 
 Config parse_config(const std::string& json_text, const std::string& origin) {
   Config c;
-  c.apply_json(parse_json(json_text, origin), origin);
+  const nlohmann::json j = parse_json(json_text, origin);
+  // A run saved before an option existed keeps the behaviour of its time: a key it lacks takes
+  // the value that means "as before" rather than today's default (its networks take the slice
+  // alone; its labels were not propagated; its strides were given in planes).
+  auto saved = [&](const char* key) { return j.contains("data") && j["data"].is_object() && j["data"].contains(key); };
+  if (!saved("context")) c.data.context = 0;
+  if (!saved("propagate_mm")) c.data.propagate_mm = 0;
+  if (!saved("propagate_step_mm")) c.data.propagate_step_mm = 0;
+  if (!saved("context_mm")) c.data.context_mm = 0;
+  c.apply_json(j, origin);
   return c;
 }
 

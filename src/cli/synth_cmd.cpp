@@ -50,7 +50,7 @@ Runner add_synth(CLI::App& app) {
     const std::string exemplar = reader->training_exemplar(c.run.exemplar, false);
     prepare_output_dir(a->out, a->force);
     apply_threads(c.run.threads);
-    resolve_plane_context(c.data, *reader, exemplar);
+    for (const std::string& s : resolve_plane_options(c.data, *reader, exemplar)) std::fprintf(stderr, "cmems: %s\n", s.c_str());
     TrainingData d = load_training_data(*reader, exemplar, LabelAccess::ExemplarOnly, c.data, torch::kCPU);
     Rng rng(static_cast<uint64_t>(c.seed));
     auto b = preview_samples(c.synthesis, d.exemplar_images(), d.exemplar_labels(), d.unlabeled, d.num_classes, a->n, rng);

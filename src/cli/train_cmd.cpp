@@ -73,7 +73,8 @@ TrainedRun run_training(Config c, const std::string& data, const std::string& ru
     for (auto& id : exemplar_ids(c.run.exemplar)) ids += (ids.empty() ? "" : ",") + id;
     c.run.exemplar = ids;
   }
-  resolve_plane_context(c.data, *reader, c.run.exemplar);  // kept in the configuration: inference reads it
+  for (const std::string& s : resolve_plane_options(c.data, *reader, c.run.exemplar))  // saved: inference reads it
+    std::fprintf(stderr, "cmems: %s\n", s.c_str());
   write_file_atomic(cfg_path, c.to_json().dump(2) + "\n");
   // Where the data was (absolute): `cmems report` finds it without --data.
   write_file_atomic(fs::path(run) / "data.json",

@@ -76,11 +76,17 @@ std::vector<Image2D> unlabeled_images(const DatasetReader& reader, const std::ve
   return out;
 }
 
-void resolve_plane_context(DataOptions& o, const DatasetReader& reader, const std::string& exemplar) {
-  if (o.context == 0 || o.context_mm <= 0) return;
+std::vector<std::string> resolve_plane_options(DataOptions& o, const DatasetReader& reader,
+                                               const std::string& exemplar) {
+  const bool context = o.context > 0 && o.context_mm > 0;
+  const bool propagate = o.propagate_mm > 0 && o.propagate_step_mm > 0;
+  if (!context && !propagate) return {};
   const std::string id = exemplar.empty() ? reader.default_exemplar() : exemplar_ids(exemplar)[0];
-  const std::string said = o.resolve_context(reader.plane_spacing_mm(id));
-  std::fprintf(stderr, "cmems: %s\n", said.c_str());
+  const double spacing = reader.plane_spacing_mm(id);
+  std::vector<std::string> said;
+  for (std::string s : {o.resolve_propagation(spacing), o.resolve_context(spacing)})
+    if (!s.empty()) said.push_back(s);
+  return said;
 }
 
 torch::Tensor stack_with_context(const std::vector<std::string>& ids, const std::vector<torch::Tensor>& planes,
@@ -98,6 +104,11 @@ torch::Tensor stack_with_context(const std::vector<std::string>& ids, const std:
 
 TrainingData load_training_data(const DatasetReader& reader, const std::string& exemplar_id, LabelAccess access,
                                 const DataOptions& o, const torch::Device& device) {
+  DataOptions resolved = o;
+  resolve_plane_options(resolved, reader, exemplar_id);
+  CMEMS_CHECK(resolved.propagate_mm == o.propagate_mm && resolved.context == o.context &&
+                  resolved.context_stride == o.context_stride,
+              "load_training_data: the data options depend on the planes' spacing: resolve_plane_options first");
   return load_training_data(reader, exemplar_id, access, o.size, device, o.fit, o.propagate_mm, o.plane_context());
 }
 

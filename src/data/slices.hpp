@@ -34,10 +34,14 @@ std::vector<std::string> exemplar_ids(const std::string& spec);
 /// Every training slice's image but those of `exemplars` (no label is read).
 std::vector<Image2D> unlabeled_images(const DatasetReader& reader, const std::vector<std::string>& exemplars);
 
-/// data.context_mm: fixes `o`'s context stride (DataOptions::resolve_context) from the plane
-/// spacing of the first slice `exemplar` names (`full`, with no exemplar: the default
-/// exemplar's volume); logs what it did. Reads no label.
-void resolve_plane_context(DataOptions& o, const DatasetReader& reader, const std::string& exemplar);
+/// What depends on how far apart the planes lie, fixed from the plane spacing of the first
+/// slice `exemplar` names (`full`, with no exemplar: the default exemplar's volume):
+/// data.propagate_step_mm (DataOptions::resolve_propagation) and data.context_mm
+/// (DataOptions::resolve_context). Returns what it did, a line each, for the log. Reads no
+/// label. A run resolves its options once, before it saves them: the saved configuration is
+/// what inference reads.
+std::vector<std::string> resolve_plane_options(DataOptions& o, const DatasetReader& reader,
+                                               const std::string& exemplar);
 
 /// Reads the training data. With ExemplarOnly, the only labels read are those of the
 /// exemplars `exemplar_id` names (exemplar_ids); with

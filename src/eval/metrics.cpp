@@ -196,7 +196,10 @@ void open_largest_components(std::vector<uint8_t>& labels, const Dims3& d, const
     for (int64_t i = 0; i < n; ++i)
       if (!outside[i]) deepest = std::max(deepest, depth[i]);
     const double r = alpha * deepest;
-    if (r < 2 * *std::min_element(sp.begin(), sp.end())) continue;  // at under two voxels an opening only shaves the outline
+    // Only where r spans two voxels along every axis: below that an opening shaves the outline
+    // (thin walls such as a myocardium) or, across thick planes, cuts the structure's tapering
+    // ends, which lie a whole plane from its core.
+    if (r < 2 * *std::max_element(sp.begin(), sp.end())) continue;
     for (int64_t i = 0; i < n; ++i) core[i] = !outside[i] && depth[i] > r;  // the deepest voxel is always in
     keep_largest_components(core, d, 2);
     const std::vector<double> near = distance_to(core, d, sp);

@@ -53,8 +53,9 @@ void keep_largest_components(std::vector<uint8_t>& labels, const Dims3& dims, in
 /// through a neck thinner than 2r, or lies beside it with less depth, goes; the structure's
 /// own outline, within r of its core, stays (but for the corners of its digital outline). The
 /// radius follows each prediction's own size, so one `alpha` serves any structure and
-/// spacing; a class whose r is under two voxels (the smallest spacing) is left as it is, since
-/// there an opening only shaves the outline (a thin wall, e.g. a myocardium).
+/// spacing; a class whose r is under two voxels along any axis (twice the largest spacing) is
+/// left as it is: there an opening only shaves the outline (a thin wall, e.g. a myocardium),
+/// or, across thick planes (cine MRI's 5-10 mm), cuts the structure's tapering ends.
 /// `alpha` 0: nothing changes; in [0, 1).
 /// (scipy: edt = distance_transform_edt(m, sampling); core = largest component of edt > r;
 /// m & (distance_transform_edt(~core, sampling) <= r).) [ours: measured, docs/RESULTS.md]

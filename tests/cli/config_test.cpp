@@ -134,6 +134,26 @@ TEST(Config, FlagNamesUseDashesAndEveryKeyHasOneOption) {
     EXPECT_TRUE(keys.insert(o.key).second) << o.key;
     if (o.key == "checkpoint_every") EXPECT_EQ(o.flag(), "--checkpoint-every");
   }
-  EXPECT_EQ(keys.size(), 83u);  // 75 + perf.producer, infer.amp, perf.cuda_graph (issue 34), data.propagate_mm, data.context, data.context_stride, data.context_mm, infer.opening (issue 33)
+  EXPECT_EQ(keys.size(), 84u);  // 75 + perf.producer, infer.amp, perf.cuda_graph (issue 34), data.propagate_mm, data.propagate_step_mm, data.context, data.context_stride, data.context_mm, infer.opening (issue 33)
+}
+
+// A run saved before the plane options existed is read as it was trained: its networks take the
+// slice alone and its labels were not propagated, whatever today's defaults are.
+TEST(Config, ARunSavedBeforeThePlaneOptionsKeepsItsBehaviour) {
+  Config today;
+  ASSERT_GT(today.data.context, 0);
+  ASSERT_GT(today.data.propagate_mm, 0);
+  Config old = parse_config(R"({"method": "cmems", "data": {"size": 64}})", "old config.json");
+  EXPECT_EQ(old.data.size, 64);
+  EXPECT_EQ(old.data.context, 0);
+  EXPECT_EQ(old.data.propagate_mm, 0);
+  EXPECT_EQ(old.data.context_mm, 0);
+  EXPECT_EQ(old.data.propagate_step_mm, 0);
+  // a run that saved them keeps what it saved
+  Config kept = parse_config(today.to_json().dump(), "today's config.json");
+  EXPECT_EQ(kept.data.context, today.data.context);
+  EXPECT_EQ(kept.data.propagate_mm, today.data.propagate_mm);
+  EXPECT_EQ(kept.data.context_mm, today.data.context_mm);
+  EXPECT_EQ(kept.data.propagate_step_mm, today.data.propagate_step_mm);
 }
 }  // namespace cmems

@@ -291,12 +291,48 @@ TEST(Slices, ContextInMmBecomesWholePlanesOfTheExemplarsVolume) {
   ASSERT_GT(sz, 5.9);  // the phantom's planes: 6-10 mm apart
   DataOptions o = lone;
   o.context_mm = 2.2 * sz;
-  resolve_plane_context(o, *r, ex);
+  resolve_plane_options(o, *r, ex);
   EXPECT_EQ(o.context_stride, 2);
   EXPECT_EQ(o.context, 2);
   DataOptions full = lone;  // no exemplar (`full`): the default exemplar's volume
   full.context_mm = 0.9 * sz;
-  resolve_plane_context(full, *r, "");
+  resolve_plane_options(full, *r, "");
   EXPECT_EQ(full.context, 0);
+}
+
+// data.propagate_step_mm: the label is carried by registration only across planes that lie
+// close together; on thicker planes, or where the data gives no spacing, the propagation is
+// off. The defaults resolve to the slice alone, unpropagated, on the phantom's 6-10 mm planes,
+// and load_training_data refuses options that were not resolved for the data.
+TEST(Slices, PropagationOnlyWherePlanesLieClose) {
+  DataOptions o;
+  o.propagate_mm = 15, o.propagate_step_mm = 2.5;
+  DataOptions la = o, thick = o, unknown = o, any = o;
+  EXPECT_EQ(la.resolve_propagation(0.625), "");
+  EXPECT_EQ(la.propagate_mm, 15);
+  EXPECT_NE(thick.resolve_propagation(10), "");
+  EXPECT_EQ(thick.propagate_mm, 0);
+  unknown.resolve_propagation(0);
+  EXPECT_EQ(unknown.propagate_mm, 0);
+  any.propagate_step_mm = 0;
+  any.resolve_propagation(10);
+  EXPECT_EQ(any.propagate_mm, 15);
+
+  test::TempDir d;
+  write_phantom_dataset(d.str(), PhantomOptions{2, 1, 9});
+  auto r = DatasetReader::open(d.str());
+  const std::string ex = r->default_exemplar();
+  DataOptions defaults;
+  defaults.size = 32;
+  ASSERT_GT(defaults.propagate_mm, 0);
+  ASSERT_GT(defaults.context, 0);
+  EXPECT_THROW(load_training_data(*r, ex, LabelAccess::ExemplarOnly, defaults, torch::kCPU), Error);
+  EXPECT_EQ(resolve_plane_options(defaults, *r, ex).size(), 2u);  // both turned off, and said so
+  EXPECT_EQ(defaults.propagate_mm, 0);
+  EXPECT_EQ(defaults.context, 0);
+  auto data = load_training_data(*r, ex, LabelAccess::ExemplarOnly, defaults, torch::kCPU);
+  EXPECT_EQ(data.labeled_images.size(0), 1);  // the exemplar alone
+  EXPECT_EQ(data.labeled_images.size(1), 1);  // one channel
+  EXPECT_TRUE(resolve_plane_options(defaults, *r, ex).empty());  // once resolved, nothing to do
 }
 }  // namespace cmems

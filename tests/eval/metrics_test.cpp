@@ -151,5 +151,10 @@ TEST(LargestComponent, OpeningDropsWhatHangsOnAThinNeckAndKeepsEvenShapes) {
   EXPECT_EQ(left, 0);
   EXPECT_GT(count(m, 1), big_all / 2);
   EXPECT_THROW(open_largest_components(m, d, {1, 1, 1}, 3, 1.0), Error);
+
+  // thick planes (6 mm apart, as in cine MRI): r (4 mm) is under two planes, nothing changes
+  std::vector<uint8_t> t = before;
+  open_largest_components(t, d, {1, 1, 6}, 3, 0.5);
+  EXPECT_EQ(t, before);
 }
 }  // namespace cmems

@@ -68,6 +68,7 @@ Predictor two_model_predictor(const std::string& which, bool tta, Amp amp = Amp:
   c.infer.models = parse_enum<InferModels>(which, "test");
   c.infer.tta = tta;
   c.infer.amp = amp;
+  c.infer.lcc = false, c.infer.opening = 0;  // the models' labels as they come: what QC compares
   std::vector<UNet> models;
   for (int seed : {1, 2}) {
     torch::manual_seed(seed);

@@ -44,6 +44,7 @@ std::string train_run(Config c, const std::string& data, const std::string& run,
   torch::set_num_threads(1);
   auto r = DatasetReader::open(data);
   c.run.exemplar = r->training_exemplar(c.run.exemplar, c.needs_all_labels());
+  resolve_plane_options(c.data, *r, c.run.exemplar);  // as `cmems train` does
   fs::create_directories(run);
   auto d = load_training_data(*r, c.run.exemplar, c.needs_all_labels() ? LabelAccess::All : LabelAccess::ExemplarOnly,
                               c.data, torch::kCPU);
@@ -143,7 +144,7 @@ TEST_F(MethodTest, NonExemplarLabelsNeverReachTrainingWithSeveralExemplarsAndPro
   }
   Config c = tiny("cmems");
   c.run.exemplar = ex1 + "," + ex2;
-  c.data.propagate_mm = 25;
+  c.data.propagate_mm = 25, c.data.propagate_step_mm = 0;  // at the phantom's 6-10 mm planes
   std::string a = train_run(c, dir->str("data"), dir->str("clean-run2"));
   std::string b = train_run(c, noisy, dir->str("noisy-run2"));
   EXPECT_EQ(a, b) << "training read a label other than the two exemplars'";
@@ -171,7 +172,8 @@ TEST_F(MethodTest, NonExemplarLabelsNeverReachTrainingWithContextPlanes) {
     write_nifti(e.path().string(), l);
   }
   Config c = tiny("cmems");
-  c.data.context = 1, c.data.context_stride = 2, c.data.propagate_mm = 12;
+  c.data.context = 1, c.data.context_stride = 2, c.data.context_mm = 0;  // the stride in planes
+  c.data.propagate_mm = 12, c.data.propagate_step_mm = 0;                  // at the phantom's 6-10 mm planes
   std::string a = train_run(c, dir->str("data"), dir->str("clean-run3"));
   std::string b = train_run(c, noisy, dir->str("noisy-run3"));
   EXPECT_EQ(a, b) << "training read a label other than the exemplar's";
