@@ -158,8 +158,13 @@ LabelVolume Predictor::predict(const ImageVolume& image, QcMaps* qc) const {
                    vol, o_.size, o_.infer.batch, [this](const torch::Tensor& x) { return probabilities(x); }, o_.fit,
                    o_.context));
   }
-  open_largest_components(out.data, out.dims, spacing_mm(out.geometry), int(classes_.size()), o_.infer.opening);
-  if (o_.infer.lcc) keep_largest_components(out.data, out.dims, int(classes_.size()));
+  post_process(out);
+  if (qc && models_.size() == 2) post_process(qc->model_a), post_process(qc->model_b);
   return out;
+}
+
+void Predictor::post_process(LabelVolume& labels) const {
+  open_largest_components(labels.data, labels.dims, spacing_mm(labels.geometry), int(classes_.size()), o_.infer.opening);
+  if (o_.infer.lcc) keep_largest_components(labels.data, labels.dims, int(classes_.size()));
 }
 }  // namespace cmems

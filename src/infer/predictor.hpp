@@ -39,7 +39,7 @@ torch::Tensor map_slices(const torch::Tensor& volume, int64_t size, int64_t batc
                          SliceFit fit = SliceFit::Stretch, const PlaneContext& context = {});
 
 /// What a two-model run's prediction says about its own reliability (eval/qc.hpp): each
-/// model's label map, and per voxel the entropy of the two models' mean softmax divided by
+/// model's label map (post-processed as the labels are: what that model alone would give), and per voxel the entropy of the two models' mean softmax divided by
 /// log(number of classes), in [0, 1]. Same dims and geometry as the image.
 struct QcMaps {
   LabelVolume model_a, model_b;
@@ -94,6 +94,8 @@ class Predictor {
   torch::Device dev_;
 
   std::vector<size_t> selected() const;
+  /// infer.opening, then infer.lcc: what every label map predict returns goes through.
+  void post_process(LabelVolume& labels) const;
   /// Mean of the selected models' probabilities, given every model's (`per_model[m]`).
   torch::Tensor combine(const std::vector<torch::Tensor>& per_model) const;
 };

@@ -68,7 +68,6 @@ Predictor two_model_predictor(const std::string& which, bool tta, Amp amp = Amp:
   c.infer.models = parse_enum<InferModels>(which, "test");
   c.infer.tta = tta;
   c.infer.amp = amp;
-  c.infer.lcc = false, c.infer.opening = 0;  // the models' labels as they come: what QC compares
   std::vector<UNet> models;
   for (int seed : {1, 2}) {
     torch::manual_seed(seed);
@@ -93,7 +92,7 @@ ImageVolume random_volume() {
 }  // namespace
 
 // QC comes from the same pass as the labels: asking for it changes no label, and its
-// per-model maps are exactly what each model predicts alone (`--models a`, `--models b`).
+// per-model maps are exactly what each model predicts alone (`--models a`, `--models b`), post-processed alike.
 TEST(PredictorQc, PerModelMapsMatchEachModelAloneAndLabelsAreUnchanged) {
   auto img = random_volume();
   for (bool tta : {false, true}) {
