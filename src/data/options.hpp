@@ -42,18 +42,14 @@ struct DataOptions {
   /// ("" when there was nothing to resolve).
   std::string resolve_context(double spacing_mm) {
     if (context == 0 || context_mm <= 0) return "";
-    auto mm = [](double v) {
-      std::ostringstream o;
-      o << v << " mm";
-      return o.str();
-    };
     if (!(spacing_mm > 0) || spacing_mm > context_mm * (1 + 1e-9)) {
       context = 0;
-      return spacing_mm > 0 ? "data.context off: planes " + mm(spacing_mm) + " apart, more than data.context_mm " + mm(context_mm)
-                            : "data.context off: the data does not say how far apart its planes lie";
+      return off("data.context", spacing_mm, "data.context_mm", context_mm);
     }
     context_stride = std::max<int64_t>(1, std::llround(context_mm / spacing_mm));
-    return "data.context: every " + std::to_string(context_stride) + " planes (" + mm(spacing_mm) + " apart)";
+    std::ostringstream o;
+    o << "data.context: every " << context_stride << " planes (" << spacing_mm << " mm apart)";
+    return o.str();
   }
 
   /// With `propagate_step_mm` > 0, turns the propagation off (`propagate_mm` 0) for data
@@ -65,10 +61,15 @@ struct DataOptions {
     if (propagate_mm <= 0 || propagate_step_mm <= 0) return "";
     if (spacing_mm > 0 && spacing_mm <= propagate_step_mm * (1 + 1e-9)) return "";
     propagate_mm = 0;
+    return off("data.propagate_mm", spacing_mm, "data.propagate_step_mm", propagate_step_mm);
+  }
+
+  /// The log line of a plane option turned off by the planes' spacing (0: unknown).
+  static std::string off(const char* what, double spacing_mm, const char* limit, double limit_mm) {
     std::ostringstream o;
-    o << "data.propagate_mm off: ";
+    o << what << " off: ";
     if (spacing_mm > 0)
-      o << "planes " << spacing_mm << " mm apart, more than data.propagate_step_mm " << propagate_step_mm << " mm";
+      o << "planes " << spacing_mm << " mm apart, more than " << limit << " " << limit_mm << " mm";
     else
       o << "the data does not say how far apart its planes lie";
     return o.str();

@@ -39,8 +39,9 @@ torch::Tensor map_slices(const torch::Tensor& volume, int64_t size, int64_t batc
                          SliceFit fit = SliceFit::Stretch, const PlaneContext& context = {});
 
 /// What a two-model run's prediction says about its own reliability (eval/qc.hpp): each
-/// model's label map (post-processed as the labels are: what that model alone would give), and per voxel the entropy of the two models' mean softmax divided by
-/// log(number of classes), in [0, 1]. Same dims and geometry as the image.
+/// model's label map (post-processed as the labels are: what that model alone would give),
+/// and per voxel the entropy of the two models' mean softmax divided by log(number of
+/// classes), in [0, 1]. Same dims and geometry as the image.
 struct QcMaps {
   LabelVolume model_a, model_b;
   ImageVolume entropy;
