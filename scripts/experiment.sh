@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Trains every METHOD on every EXEMPLAR of one dataset with one preset, one run at a time,
-# and scores each run four ways: the models' ensemble as predicted (eval.json) and with each
-# class's largest connected component kept (eval_lcc.json, --infer.lcc true), and for
+# and scores each run four ways: the models' ensemble as predicted, without post-processing
+# (eval.json: --infer.lcc false --infer.opening 0), and post-processed as the run predicts, each
+# class's largest connected component kept (eval_lcc.json: --infer.lcc true and the run's
+# infer.opening), and for
 # two-model methods model a alone, both ways (eval_a.json, eval_a_lcc.json). Each run folder
 # keeps command.txt (how it was trained; written when training finished) and timing.json. A
 # trained run is not trained again, a missing score is added, and an interrupted training
@@ -32,10 +34,10 @@ for ex in $EXEMPLARS; do
       local f=$1; shift
       [ -f "$run/$f" ] || "$CMEMS" evaluate --run "$run" --data "$DATA" "${split[@]}" "$@" --out "$run/$f" >/dev/null
     }
-    score eval.json --infer.lcc false
+    score eval.json --infer.lcc false --infer.opening 0
     score eval_lcc.json --infer.lcc true
     if python3 -c "import json,sys; sys.exit(json.load(open('$run/config.json'))['models'] != 2)"; then
-      score eval_a.json --models a --infer.lcc false
+      score eval_a.json --models a --infer.lcc false --infer.opening 0
       score eval_a_lcc.json --models a --infer.lcc true
     fi
     echo "$m $ex $(python3 -c "import json; print(round(json.load(open('$run/eval.json'))['mean']['dice'],4), round(json.load(open('$run/eval_lcc.json'))['mean']['dice'],4))")"

@@ -64,12 +64,16 @@ Config parse_config(const std::string& json_text, const std::string& origin) {
   const nlohmann::json j = parse_json(json_text, origin);
   // A run saved before an option existed keeps the behaviour of its time: a key it lacks takes
   // the value that means "as before" rather than today's default (its networks take the slice
-  // alone; its labels were not propagated; its strides were given in planes).
-  auto saved = [&](const char* key) { return j.contains("data") && j["data"].is_object() && j["data"].contains(key); };
-  if (!saved("context")) c.data.context = 0;
-  if (!saved("propagate_mm")) c.data.propagate_mm = 0;
-  if (!saved("propagate_step_mm")) c.data.propagate_step_mm = 0;
-  if (!saved("context_mm")) c.data.context_mm = 0;
+  // alone; its labels were not propagated; its strides were given in planes; its predictions
+  // were not opened).
+  auto saved = [&](const char* section, const char* key) {
+    return j.contains(section) && j[section].is_object() && j[section].contains(key);
+  };
+  if (!saved("data", "context")) c.data.context = 0;
+  if (!saved("data", "propagate_mm")) c.data.propagate_mm = 0;
+  if (!saved("data", "propagate_step_mm")) c.data.propagate_step_mm = 0;
+  if (!saved("data", "context_mm")) c.data.context_mm = 0;
+  if (!saved("infer", "opening")) c.infer.opening = 0;
   c.apply_json(j, origin);
   return c;
 }

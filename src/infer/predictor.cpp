@@ -164,7 +164,10 @@ LabelVolume Predictor::predict(const ImageVolume& image, QcMaps* qc) const {
 }
 
 void Predictor::post_process(LabelVolume& labels) const {
-  open_largest_components(labels.data, labels.dims, spacing_mm(labels.geometry), int(classes_.size()), o_.infer.opening);
+  // the opening's radius is physical: where the volume's spacing is unknown it stays off
+  if (labels.geometry.spacing_known)
+    open_largest_components(labels.data, labels.dims, spacing_mm(labels.geometry), int(classes_.size()),
+                            o_.infer.opening);
   if (o_.infer.lcc) keep_largest_components(labels.data, labels.dims, int(classes_.size()));
 }
 }  // namespace cmems

@@ -82,6 +82,9 @@ class Predictor {
   /// One model's softmax, averaged over the flips when `infer.tta`.
   torch::Tensor model_probabilities(size_t model, const torch::Tensor& slices) const;
   size_t num_models() const { return models_.size(); }
+  /// infer.opening (only where `labels`' spacing is known), then infer.lcc: what every label
+  /// map predict returns goes through.
+  void post_process(LabelVolume& labels) const;
 
   const std::vector<std::string>& class_names() const { return classes_; }
   const std::string& normalisation() const { return normalisation_; }
@@ -95,8 +98,6 @@ class Predictor {
   torch::Device dev_;
 
   std::vector<size_t> selected() const;
-  /// infer.opening, then infer.lcc: what every label map predict returns goes through.
-  void post_process(LabelVolume& labels) const;
   /// Mean of the selected models' probabilities, given every model's (`per_model[m]`).
   torch::Tensor combine(const std::vector<torch::Tensor>& per_model) const;
 };

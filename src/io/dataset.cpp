@@ -385,6 +385,7 @@ class AcdcReader final : public DatasetReader {
     v.name = name;
     v.image.dims = v.label.dims = {img.shape[2], img.shape[1], img.shape[0]};
     v.image.data = std::move(img.data);
+    v.image.geometry.spacing_known = v.label.geometry.spacing_known = false;  // HDF5: no spacing
     v.label.data = std::move(lab.data);
     return v;
   }
@@ -467,6 +468,7 @@ class SynapseReader final : public DatasetReader {
     v.name = name;
     v.image.dims = v.label.dims = {img.shape[2], img.shape[1], img.shape[0]};
     v.image.data = std::move(img.data);
+    v.image.geometry.spacing_known = v.label.geometry.spacing_known = false;  // HDF5: no spacing
     window_if_raw(v.image.data);
     v.label.data = std::move(lab.data);
     return v;

@@ -192,6 +192,8 @@ class PreparedReader final : public DatasetReader {
       c.name = name;
       c.image.dims = c.label.dims = v["dims"].get<std::array<int64_t, 3>>();
       c.image.geometry.spacing = c.label.geometry.spacing = v["spacing"].get<std::array<double, 3>>();
+      // sets prepared before the key existed: taken as unknown (the opening then stays off)
+      c.image.geometry.spacing_known = c.label.geometry.spacing_known = v.value("spacing_known", false);
       const size_t n = size_t(c.image.dims[0] * c.image.dims[1] * c.image.dims[2]);
       c.image.data = decode(decompress(blob, v["img"], image_frame_bound(n), root_.string()), v, n, root_.string());
       std::string l = decompress(blob, v["lab"], n, root_.string());
@@ -243,7 +245,8 @@ PrepareStats write_prepared(const DatasetReader& r, const std::string& out, int 
     CaseVolume v = r.volume(split, name);
     CMEMS_CHECK(!v.label.data.empty(), name, ": evaluation volume without a label");
     Encoded q = encode(v.image.data, st);
-    vols.push_back({{"name", name}, {"dims", v.image.dims}, {"spacing", v.image.geometry.spacing}, {"enc", q.enc},
+    vols.push_back({{"name", name}, {"dims", v.image.dims}, {"spacing", v.image.geometry.spacing},
+                    {"spacing_known", v.image.geometry.spacing_known}, {"enc", q.enc},
                     {"lo", q.lo}, {"hi", q.hi}, {"img", frame(eval_blob, compress(q.bytes.data(), q.bytes.size(), level))},
                     {"lab", frame(eval_blob, compress(v.label.data.data(), v.label.data.size(), level))}});
     ++st.volumes;

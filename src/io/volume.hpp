@@ -17,6 +17,9 @@ struct Geometry {
   double qoffset_x = 0, qoffset_y = 0, qoffset_z = 0, qfac = 1;
   std::array<std::array<double, 4>, 4> sform{{{1, 0, 0, 0}, {0, 1, 0, 0}, {0, 0, 1, 0}, {0, 0, 0, 1}}};
   int xyz_units = 2;  // NIFTI_UNITS_MM
+  // false where the source gives no spacing (HDF5 slices and volumes): `spacing` is then one
+  // voxel, not a physical size, and nothing that needs millimetres (infer.opening) applies
+  bool spacing_known = true;
 };
 
 /// The voxel spacing in mm (NIfTI xyz_units: metres, mm, microns; unknown units are taken

@@ -138,22 +138,26 @@ TEST(Config, FlagNamesUseDashesAndEveryKeyHasOneOption) {
 }
 
 // A run saved before the plane options existed is read as it was trained: its networks take the
-// slice alone and its labels were not propagated, whatever today's defaults are.
+// slice alone, its labels were not propagated and its predictions were not opened, whatever
+// today's defaults are.
 TEST(Config, ARunSavedBeforeThePlaneOptionsKeepsItsBehaviour) {
   Config today;
   ASSERT_GT(today.data.context, 0);
   ASSERT_GT(today.data.propagate_mm, 0);
+  ASSERT_GT(today.infer.opening, 0);
   Config old = parse_config(R"({"method": "cmems", "data": {"size": 64}})", "old config.json");
   EXPECT_EQ(old.data.size, 64);
   EXPECT_EQ(old.data.context, 0);
   EXPECT_EQ(old.data.propagate_mm, 0);
   EXPECT_EQ(old.data.context_mm, 0);
   EXPECT_EQ(old.data.propagate_step_mm, 0);
+  EXPECT_EQ(old.infer.opening, 0);
   // a run that saved them keeps what it saved
   Config kept = parse_config(today.to_json().dump(), "today's config.json");
   EXPECT_EQ(kept.data.context, today.data.context);
   EXPECT_EQ(kept.data.propagate_mm, today.data.propagate_mm);
   EXPECT_EQ(kept.data.context_mm, today.data.context_mm);
   EXPECT_EQ(kept.data.propagate_step_mm, today.data.propagate_step_mm);
+  EXPECT_EQ(kept.infer.opening, today.infer.opening);
 }
 }  // namespace cmems

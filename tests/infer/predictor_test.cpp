@@ -145,4 +145,40 @@ TEST(PredictorQc, OneModelRunsFillNoQc) {
   EXPECT_TRUE(qc.model_a.data.empty());
   EXPECT_TRUE(qc.entropy.data.empty());
 }
+
+// infer.opening's radius is physical: on a volume whose spacing is known (NIfTI) post_process
+// opens before the largest component; where the source gave none (HDF5: spacing_known false,
+// the spacing one voxel) it keeps the largest component alone, as with infer.opening 0.
+TEST(Predictor, PostProcessOpensOnlyWhereTheSpacingIsKnown) {
+  PredictorOptions c;
+  c.size = 32;
+  ASSERT_EQ(c.infer.opening, 0.5) << "the default";
+  UNetOptions o;
+  o.width = 4;
+  o.num_classes = 2;
+  Predictor p(c, {UNet(o)}, {"background", "atrium"}, "zscore");
+  // a ball 8 voxels deep with a ball 3 deep on a tube one voxel thick: one component
+  LabelVolume l;
+  l.dims = {48, 24, 24};
+  l.geometry.spacing = {1, 1, 1};
+  l.data.assign(size_t(48 * 24 * 24), 0);
+  auto sq = [](double v) { return v * v; };
+  size_t small = 0;
+  for (int64_t z = 0; z < 24; ++z)
+    for (int64_t y = 0; y < 24; ++y)
+      for (int64_t x = 0; x < 48; ++x) {
+        const double r2 = sq(double(y) - 12) + sq(double(z) - 12);
+        const bool s = sq(double(x) - 36) + r2 <= 9;
+        if (sq(double(x) - 12) + r2 <= 64 || (x > 12 && x < 36 && r2 <= 1) || s) l.data[size_t(x + 48 * (y + 24 * z))] = 1;
+        small += s;
+      }
+  LabelVolume unknown = l;
+  unknown.geometry.spacing_known = false;
+  p.post_process(unknown);
+  EXPECT_EQ(unknown.data, l.data) << "spacing unknown: the largest component alone, which is all of it";
+  LabelVolume known = l;
+  p.post_process(known);
+  const auto kept = [](const LabelVolume& v) { return std::count(v.data.begin(), v.data.end(), uint8_t(1)); };
+  EXPECT_LT(kept(known), kept(l) - int64_t(small)) << "spacing known: the small ball and the tube go";
+}
 }  // namespace cmems

@@ -56,6 +56,7 @@ TEST(NnunetReader, ReadsThePhantomLayout) {
   auto v = r->volume("test", r->cases("test")[0]);
   EXPECT_EQ(v.label.dims, v.image.dims);
   EXPECT_GT(v.image.geometry.spacing[2], 3.0);
+  EXPECT_TRUE(v.image.geometry.spacing_known && v.label.geometry.spacing_known);
 }
 
 TEST(NnunetReader, TrainingNeedsOnlyTheExemplarsLabelFile) {
@@ -198,6 +199,7 @@ TEST(AcdcReader, ReadsAFixtureInTheAcdcLayout) {
   EXPECT_EQ(r->unlabeled_slices("patient002_frame01_slice_2").size(), 2u);
   auto v = r->volume("val", "patient009_frame01");
   EXPECT_EQ(v.image.dims, (std::array<int64_t, 3>{5, 4, 2}));
+  EXPECT_FALSE(v.image.geometry.spacing_known || v.label.geometry.spacing_known) << "ACDC's HDF5 gives no spacing";
   EXPECT_THROW(r->exemplar("patient099_frame01_slice_1"), Error);
   // ACDC's validation split is val.list: holding out training cases is refused, naming the file.
   std::ofstream(d.str("holdout.txt")) << "patient002\n";

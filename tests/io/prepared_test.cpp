@@ -27,6 +27,7 @@ TEST(SynapseReader, ReadsTheTransUNetLayout) {
   EXPECT_EQ(v.image.dims, (std::array<int64_t, 3>{20, 16, 3}));
   for (float x : v.image.data) ASSERT_TRUE(x >= 0.f && x <= 1.f);  // raw HU windowed to [0, 1]
   EXPECT_EQ(v.label.data[3 * 20 + 4], 8);
+  EXPECT_FALSE(v.image.geometry.spacing_known) << "HDF5 gives no spacing";
 }
 
 TEST(Prepared, RoundTripsWithinTheQuantisationError) {
@@ -49,6 +50,7 @@ TEST(Prepared, RoundTripsWithinTheQuantisationError) {
   EXPECT_EQ(vr.label.data, vp.label.data);
   EXPECT_EQ(vr.image.dims, vp.image.dims);
   EXPECT_EQ(vr.image.geometry.spacing, vp.image.geometry.spacing);
+  EXPECT_TRUE(vp.image.geometry.spacing_known && vp.label.geometry.spacing_known);
 }
 
 TEST(Prepared, SynapseFixtureToo) {
@@ -58,6 +60,7 @@ TEST(Prepared, SynapseFixtureToo) {
   auto p = DatasetReader::open(d.str("prep"));
   EXPECT_EQ(p->normalisation(), "CT");
   EXPECT_EQ(p->cases("test_vol"), (std::vector<std::string>{"case0001"}));
+  EXPECT_FALSE(p->volume("test_vol", "case0001").image.geometry.spacing_known) << "kept unknown when prepared";
   EXPECT_THROW(p->exemplar("nope"), Error);
 }
 }  // namespace cmems
