@@ -121,6 +121,13 @@ TrainResult train(const RunOptions& c, const OptimOptions& optim, const MethodOp
       }
       if (save) checkpoint(it + 1), saved_at = it + 1;
     }
+    if (c.snapshot_every > 0 && (it + 1) % c.snapshot_every == 0) {  // the models as they are now
+      char name[32];
+      std::snprintf(name, sizeof name, "it%06lld", (long long)(it + 1));
+      const fs::path dir = run / "snapshots" / name;
+      fs::create_directories(dir);
+      save_weights((dir / "weights.safetensors").string(), method->models(), info);
+    }
   }
   progress.finish();
   if (saved_at != it || !fs::exists(ckpt)) checkpoint(it);  // the training state, before precise_bn

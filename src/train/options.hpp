@@ -17,6 +17,7 @@ struct RunOptions {
   std::string exemplar;  // "" = the dataset's documented default rule
   int64_t log_every = 10, checkpoint_every = 1000;
   int64_t val_every = 0;  // 0 = off
+  int64_t snapshot_every = 0;  // 0 = off
   std::string val_split;  // "" = the dataset's default
   bool precise_bn = false;
 
@@ -30,6 +31,7 @@ struct RunOptions {
     l.add("log_every", log_every, "iterations between metrics.jsonl lines [ours]", 1, 1e9);
     l.add("checkpoint_every", checkpoint_every, "iterations between checkpoints [ours]", 1, 1e9);
     l.add("val_every", val_every, "iterations between scorings of the validation split during training (val_dice, val_hd95 in metrics.jsonl; every model and the ensemble), 0 = off [ours]", 0, 1e9);
+    l.add("snapshot_every", snapshot_every, "iterations between snapshots of the models' weights, RUN/snapshots/itN/weights.safetensors (each a folder that evaluate --run and predict --model take, with --data), to look at a run's course afterwards; 0 = off [ours]", 0, 1e9);
     l.add("val_split", val_split, "split scored during training; empty = the dataset's default (ACDC val, NIfTI test) [ours]");
     l.add("precise_bn", precise_bn, "after the last iteration, recompute every BatchNorm's statistics over the unlabeled slices (clean, dropout off) before saving the weights [ref: Wu & Johnson 2021; ours, measured]");
   }

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <random>
@@ -550,5 +551,24 @@ TEST_F(MethodTest, ANonFiniteLossStopsTheRunAndKeepsTheLastGoodCheckpoint) {
       auto t = from_record(rec);
       EXPECT_TRUE(torch::isfinite(t).all().item<bool>()) << name;
     }
+}
+
+// snapshot_every: the models' weights at every N-th iteration, each in a folder that loads as
+// a run (load_predictor); the last equals the run's final weights (no precise_bn here).
+TEST_F(MethodTest, SnapshotsKeepTheWeightsOfEveryNthIteration) {
+  Config c = tiny("cmems");
+  c.run.iterations = 4;
+  c.run.snapshot_every = 2;
+  c.run.precise_bn = false;
+  std::string run = dir->str("snapshots");
+  const std::string final_weights = train_run(c, dir->str("data"), run);
+  const fs::path s = fs::path(run) / "snapshots";
+  std::vector<std::string> names;
+  for (auto& e : fs::directory_iterator(s)) names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"it000002", "it000004"}));
+  EXPECT_EQ(read_file(s / "it000004" / "weights.safetensors"), final_weights);
+  EXPECT_NE(read_file(s / "it000002" / "weights.safetensors"), final_weights);
+  EXPECT_EQ(load_predictor((s / "it000002").string(), "cpu").num_models(), 2u);
 }
 }  // namespace cmems
