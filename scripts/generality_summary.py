@@ -9,6 +9,9 @@ Then the issue's acceptance, computed from the runs (with the defaults' post-pro
   ACDC: cmems mean over the five exemplars >= 0.72, worst >= 0.66, RV >= 0.60 on each, above
         fixmatch on each; LA: cmems mean over three >= 0.80, above fixmatch and supervised-synth
         on each; QC rho <= -0.5 on both (cmems, mean over exemplars).
+A row of the previous OUT.json whose run folder is absent (a run of an earlier machine: run
+folders live outside the repository and do not survive a new machine) is kept as it was, marked
+"kept": so the benchmark can be finished across machines and sessions without editing rows.
 Usage: scripts/generality_summary.py ACDC_RUNS LA_RUNS OUT.json "COMMAND" "MACHINE" """
 import glob, json, os, statistics, subprocess, sys
 
@@ -48,6 +51,14 @@ def runs_of(dataset, folder):
 
 
 runs = runs_of("acdc", acdc_dir) + runs_of("la", la_dir)
+previous = load(out_path) or {}
+found = {(r["dataset"], r["run"]) for r in runs}
+for r in previous.get("runs", []):  # rows of runs whose folders this machine does not have
+    if (r["dataset"], r["run"]) not in found:
+        r.setdefault("kept", "from the previous " + os.path.basename(out_path) + "; its run folder is not on the machine that wrote this file")
+        runs.append(r)
+runs.sort(key=lambda r: (r["dataset"], ["cmems", "fixmatch", "supervised-synth", "full"].index(r["method"])
+                         if r["method"] in ("cmems", "fixmatch", "supervised-synth", "full") else 9, r["run"]))
 
 
 def dice(r):  # with the defaults' post-processing where scored, else raw
