@@ -34,7 +34,7 @@ def runs_of(dataset, folder):
         cfg = json.load(open(os.path.join(run, "config.json")))
         lcc = load(os.path.join(run, "eval_lcc.json"))
         row = {"dataset": dataset, "run": os.path.basename(run), "method": cfg["method"],
-               "exemplar": cfg["exemplar"] or os.path.basename(run).split("-", 1)[1], "seed": cfg["seed"],
+               "exemplar": cfg["exemplar"] or ("(every training label)" if cfg["method"] == "full" else os.path.basename(run).split("-", 1)[1]), "seed": cfg["seed"],
                "iterations": cfg["iterations"], "raw": scores(json.load(open(ev)))}
         if lcc:
             row["lcc"] = scores(lcc)
