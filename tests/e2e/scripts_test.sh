@@ -93,6 +93,11 @@ ok = ok and \"qc_spearman_rho\" not in rows[(\"acdc\", \"supervised\")] and \"co
 a = j[\"acceptance\"]
 ok = ok and a[\"acdc\"][\"met\"] is False and a[\"acdc\"][\"above\"][\"fixmatch\"] == {} and a[\"la\"][\"exemplars\"] == 1
 sys.exit(not ok)" && grep -q "^| la | \`cmems\`" "$T/gen.md"'
+check "generality_summary.py keeps a recorded row whose run folder is gone, marked kept" 'python3 scripts/generality_summary.py "$T/runs/a" "$T/no-such-folder" "$T/gen.json" cmd machine >/dev/null && python3 -c "
+import json, sys
+rows = {(r[\"dataset\"], r[\"method\"]): r for r in json.load(open(\"$T/gen.json\"))[\"runs\"]}
+ok = sorted(rows) == [(\"acdc\", \"cmems\"), (\"acdc\", \"supervised\"), (\"la\", \"cmems\")]
+sys.exit(not (ok and rows[(\"la\", \"cmems\")].get(\"kept\") and \"kept\" not in rows[(\"acdc\", \"cmems\")]))"'
 mkdir -p "$T/fs/r4" "$T/repo/scripts" "$T/repo/results" && cp "$T/fs/r2/eval.json" "$T/fs/r4/" && cp scripts/frame_split.py "$T/repo/scripts/"
 check "frame_split.py records its command relative to the repository, run from elsewhere" '(cd "$T/fs" && python3 "$T/repo/scripts/frame_split.py" --out "$T/repo/results/s.json" r4 >/dev/null) && python3 -c "
 import json, sys
