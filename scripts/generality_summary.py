@@ -57,8 +57,8 @@ for r in previous.get("runs", []):  # rows of runs whose folders this machine do
     if (r["dataset"], r["run"]) not in found:
         r.setdefault("kept", "from the previous " + os.path.basename(out_path) + "; its run folder is not on the machine that wrote this file")
         runs.append(r)
-runs.sort(key=lambda r: (r["dataset"], ["cmems", "fixmatch", "supervised-synth", "full"].index(r["method"])
-                         if r["method"] in ("cmems", "fixmatch", "supervised-synth", "full") else 9, r["run"]))
+ORDER = {m: i for i, m in enumerate(["cmems", "fixmatch", "supervised-synth", "full"])}
+runs.sort(key=lambda r: (r["dataset"], ORDER.get(r["method"], len(ORDER)), r["run"]))
 
 
 def dice(r):  # with the defaults' post-processing where scored, else raw
