@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Trains every METHOD on every EXEMPLAR of one dataset with one preset, one run at a time,
 # and scores each run four ways: the models' ensemble as predicted, without post-processing
-# (eval.json: --infer.lcc false --infer.opening 0), and post-processed as the run predicts, each
-# class's largest connected component kept (eval_lcc.json: --infer.lcc true and the run's
-# infer.opening), and for
+# (eval.json: --infer.lcc false --infer.opening 0), and post-processed as the run predicts, one
+# connected component kept per class (eval_lcc.json: --infer.lcc true and the run's
+# infer.opening and infer.component; eval_largest.json: the largest component instead, where
+# the task has more than one foreground class), and for
 # two-model methods model a alone, both ways (eval_a.json, eval_a_lcc.json). Each run folder
 # keeps command.txt (how it was trained; written when training finished) and timing.json. A
 # trained run is not trained again, a missing score is added, and an interrupted training
@@ -36,6 +37,9 @@ for ex in $EXEMPLARS; do
     }
     score eval.json --infer.lcc false --infer.opening 0
     score eval_lcc.json --infer.lcc true
+    if python3 -c "import json,sys; sys.exit(len(json.load(open('$run/eval.json'))['classes']) < 2)"; then
+      score eval_largest.json --infer.lcc true --infer.component largest
+    fi
     if python3 -c "import json,sys; sys.exit(json.load(open('$run/config.json'))['models'] != 2)"; then
       score eval_a.json --models a --infer.lcc false --infer.opening 0
       score eval_a_lcc.json --models a --infer.lcc true

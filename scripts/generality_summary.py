@@ -3,7 +3,8 @@
 dataset, runs named METHOD-EXEMPLAR, each scored by scripts/experiment.sh) into one JSON and
 prints a Markdown table. Per run: dataset, method, exemplar, Dice per class and mean with the
 defaults' post-processing (eval_lcc.json: infer.opening where the volumes' spacing is known,
-then the largest connected component; the infer options it used are kept) and raw (eval.json),
+then one connected component per class, infer.component's; the infer options it used are kept),
+raw (eval.json) and, where scored, with the largest component instead (eval_largest.json),
 HD95, the two-model QC's Spearman rho, training seconds, the command and commit that trained it.
 Then the issue's acceptance, computed from the runs (with the defaults' post-processing):
   ACDC: cmems mean over the five exemplars >= 0.72, worst >= 0.66, RV >= 0.60 on each, above
@@ -41,6 +42,9 @@ def runs_of(dataset, folder):
             row["lcc_infer"] = lcc.get("evaluated", {}).get("infer")
             if "qc" in lcc:  # two-model runs; null when it is undefined (constant Dice or QC)
                 row["qc_spearman_rho"] = lcc["qc"]["spearman_qc_score_vs_case_dice"]
+        largest = load(os.path.join(run, "eval_largest.json"))
+        if largest:
+            row["largest"] = scores(largest)
         t = load(os.path.join(run, "timing.json"))
         if t:
             row["train_seconds"] = round(t["train_seconds"], 1)
@@ -107,7 +111,7 @@ try:  # the repository's commit wherever it is run from
 except OSError:
     commit = "unknown"
 result = {"command": command, "machine": machine, "commit": commit,
-          "note": "Dice with the defaults' post-processing (infer.opening where the spacing is known, then the largest connected component; lcc_infer) unless 'raw'; "
+          "note": "Dice with the defaults' post-processing (infer.opening where the spacing is known, then one connected component per class by lcc_infer's component rule, the largest where lcc_infer names none) unless 'raw'; 'largest': the largest component instead; "
                   "ACDC scored on val.list, LA on its 10 validation volumes; one seed a run",
           "runs": runs, "acceptance": acceptance()}
 json.dump(result, open(out_path, "w"), indent=1)

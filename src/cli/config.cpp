@@ -65,7 +65,7 @@ Config parse_config(const std::string& json_text, const std::string& origin) {
   // A run saved before an option existed keeps the behaviour of its time: a key it lacks takes
   // the value that means "as before" rather than today's default (its networks take the slice
   // alone; its labels were not propagated; its strides were given in planes; its predictions
-  // were not opened).
+  // were not opened; each class kept its largest component).
   auto saved = [&](const char* section, const char* key) {
     return j.contains(section) && j[section].is_object() && j[section].contains(key);
   };
@@ -74,6 +74,7 @@ Config parse_config(const std::string& json_text, const std::string& origin) {
   if (!saved("data", "propagate_step_mm")) c.data.propagate_step_mm = 0;
   if (!saved("data", "context_mm")) c.data.context_mm = 0;
   if (!saved("infer", "opening")) c.infer.opening = 0;
+  if (!saved("infer", "component")) c.infer.component = ComponentRule::Largest;
   c.apply_json(j, origin);
   return c;
 }

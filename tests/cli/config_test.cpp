@@ -134,17 +134,18 @@ TEST(Config, FlagNamesUseDashesAndEveryKeyHasOneOption) {
     EXPECT_TRUE(keys.insert(o.key).second) << o.key;
     if (o.key == "checkpoint_every") EXPECT_EQ(o.flag(), "--checkpoint-every");
   }
-  EXPECT_EQ(keys.size(), 85u);  // 75 + snapshot_every, perf.producer, infer.amp, perf.cuda_graph (issue 34), data.propagate_mm, data.propagate_step_mm, data.context, data.context_stride, data.context_mm, infer.opening (issue 33)
+  EXPECT_EQ(keys.size(), 86u);  // 75 + snapshot_every, perf.producer, infer.amp, perf.cuda_graph (issue 34), data.propagate_mm, data.propagate_step_mm, data.context, data.context_stride, data.context_mm, infer.opening, infer.component (issue 33)
 }
 
 // A run saved before the plane options existed is read as it was trained: its networks take the
-// slice alone, its labels were not propagated and its predictions were not opened, whatever
-// today's defaults are.
+// slice alone, its labels were not propagated, its predictions were not opened and kept each
+// class's largest component, whatever today's defaults are.
 TEST(Config, ARunSavedBeforeThePlaneOptionsKeepsItsBehaviour) {
   Config today;
   ASSERT_GT(today.data.context, 0);
   ASSERT_GT(today.data.propagate_mm, 0);
   ASSERT_GT(today.infer.opening, 0);
+  ASSERT_EQ(today.infer.component, ComponentRule::Contact);
   Config old = parse_config(R"({"method": "cmems", "data": {"size": 64}})", "old config.json");
   EXPECT_EQ(old.data.size, 64);
   EXPECT_EQ(old.data.context, 0);
@@ -152,6 +153,7 @@ TEST(Config, ARunSavedBeforeThePlaneOptionsKeepsItsBehaviour) {
   EXPECT_EQ(old.data.context_mm, 0);
   EXPECT_EQ(old.data.propagate_step_mm, 0);
   EXPECT_EQ(old.infer.opening, 0);
+  EXPECT_EQ(old.infer.component, ComponentRule::Largest);
   // a run that saved them keeps what it saved
   Config kept = parse_config(today.to_json().dump(), "today's config.json");
   EXPECT_EQ(kept.data.context, today.data.context);
@@ -159,5 +161,6 @@ TEST(Config, ARunSavedBeforeThePlaneOptionsKeepsItsBehaviour) {
   EXPECT_EQ(kept.data.context_mm, today.data.context_mm);
   EXPECT_EQ(kept.data.propagate_step_mm, today.data.propagate_step_mm);
   EXPECT_EQ(kept.infer.opening, today.infer.opening);
+  EXPECT_EQ(kept.infer.component, today.infer.component);
 }
 }  // namespace cmems
