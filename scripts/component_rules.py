@@ -2,19 +2,19 @@
 """Which connected component to keep per class, measured on saved raw predictions before any
 change to the C++ post-processing: raw; the largest (infer.lcc, what the defaults do); the one
 with the most face contact with the other foreground classes (falling back to the largest where
-none touches); every component at least f x the largest. Classes 1..C-1; Dice per class with
+none touches); the largest and the most-contact one together; every component at least f x the largest. Classes 1..C-1; Dice per class with
 "both empty = 1". For ACDC, convert the val volumes to NIfTI first (image and label transposed
 to x, y, z; the run's normalisation is as_stored, so predict reads the values as they are) and
 predict with --infer.lcc false --infer.opening 0.
-Usage: scripts/component_rules.py PRED_DIR LABELS_DIR NUM_CLASSES"""
-import glob, os, sys
+Usage: scripts/component_rules.py PRED_DIR LABELS_DIR NUM_CLASSES [OUT.json]"""
+import glob, json, os, sys
 import numpy as np, nibabel as nib
 from scipy import ndimage as ndi
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from opening_variants import FACE, dice, lcc  # noqa: E402  (the same largest component and Dice)
 
-RULES = ["raw", "largest", "contact", "frac0.1", "frac0.3"]
+RULES = ["raw", "largest", "contact", "largest+contact", "frac0.05", "frac0.1", "frac0.2", "frac0.3", "frac0.5"]
 
 
 def select(p, num_classes, rule):
@@ -35,6 +35,8 @@ def select(p, num_classes, rule):
             near_other = ndi.binary_dilation((p > 0) & (p != c), FACE)
             contact = np.bincount(lab[near_other & m], minlength=n + 1); contact[0] = 0
             keep = lab == (contact.argmax() if contact.max() > 0 else sz.argmax())
+            if rule == "largest+contact":  # both: never drops the largest
+                keep |= lab == sz.argmax()
         out[keep] = c
     return out
 
@@ -50,9 +52,15 @@ def main():
         for r in RULES:
             s = select(p, num_classes, r)
             res[r].append([dice(s == c, t == c) for c in range(1, num_classes)])
+    out = {}
     for r in RULES:
         a = np.array(res[r])
+        out[r] = {"mean_dice": round(float(a.mean()), 4), "per_class": [round(float(x), 3) for x in a.mean(0)],
+                  "class1_min_case": round(float(a[:, 0].min()), 2), "cases": len(a)}
         print(r, f"mean {a.mean():.4f}", " ".join(f"{x:.3f}" for x in a.mean(0)), "per class; class 1 min", f"{a[:, 0].min():.2f}")
+    if len(sys.argv) > 4:
+        with open(sys.argv[4], "w") as f:
+            json.dump(out, f, indent=1)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 dataset, runs named METHOD-EXEMPLAR, each scored by scripts/experiment.sh) into one JSON and
 prints a Markdown table. Per run: dataset, method, exemplar, Dice per class and mean with the
 defaults' post-processing (eval_lcc.json: infer.opening where the volumes' spacing is known,
-then one connected component per class, infer.component's; the infer options it used are kept),
+then per class its largest connected component and those of at least infer.keep_fraction of
+it; the infer options it used are kept),
 raw (eval.json) and, where scored, with the largest component instead (eval_largest.json),
 HD95, the two-model QC's Spearman rho, training seconds, the command and commit that trained it.
 Then the issue's acceptance, computed from the runs (with the defaults' post-processing):
@@ -111,7 +112,7 @@ try:  # the repository's commit wherever it is run from
 except OSError:
     commit = "unknown"
 result = {"command": command, "machine": machine, "commit": commit,
-          "note": "Dice with the defaults' post-processing (infer.opening where the spacing is known, then one connected component per class by lcc_infer's component rule, the largest where lcc_infer names none) unless 'raw'; 'largest': the largest component instead; "
+          "note": "Dice with the defaults' post-processing (infer.opening where the spacing is known, then per class its largest connected component and those of at least lcc_infer's keep_fraction of it; where lcc_infer has no keep_fraction: the largest component alone, or the contact rule where it says component contact) unless 'raw'; 'largest': the largest component alone; "
                   "ACDC scored on val.list, LA on its 10 validation volumes; one seed a run",
           "runs": runs, "acceptance": acceptance()}
 json.dump(result, open(out_path, "w"), indent=1)

@@ -61,11 +61,11 @@ Config resolve_config(const std::map<std::string, std::string>& flags, const std
 
 Config parse_config(const std::string& json_text, const std::string& origin) {
   Config c;
-  const nlohmann::json j = parse_json(json_text, origin);
+  nlohmann::json j = parse_json(json_text, origin);
   // A run saved before an option existed keeps the behaviour of its time: a key it lacks takes
   // the value that means "as before" rather than today's default (its networks take the slice
   // alone; its labels were not propagated; its strides were given in planes; its predictions
-  // were not opened; each class kept its largest component).
+  // were not opened; each class kept its largest component alone).
   auto saved = [&](const char* section, const char* key) {
     return j.contains(section) && j[section].is_object() && j[section].contains(key);
   };
@@ -74,7 +74,14 @@ Config parse_config(const std::string& json_text, const std::string& origin) {
   if (!saved("data", "propagate_step_mm")) c.data.propagate_step_mm = 0;
   if (!saved("data", "context_mm")) c.data.context_mm = 0;
   if (!saved("infer", "opening")) c.infer.opening = 0;
-  if (!saved("infer", "component")) c.infer.component = ComponentRule::Largest;
+  if (!saved("infer", "keep_fraction")) c.infer.keep_fraction = 1.0;
+  // infer.component (one release: largest, or the component touching the other classes) gave
+  // way to infer.keep_fraction: "largest" is a fraction of 1; "contact", withdrawn after it lost
+  // on val, is read as today's default
+  if (saved("infer", "component")) {
+    if (j["infer"]["component"] == "contact") c.infer.keep_fraction = InferOptions{}.keep_fraction;
+    j["infer"].erase("component");
+  }
   c.apply_json(j, origin);
   return c;
 }

@@ -146,51 +146,47 @@ ClassScore score_class(const std::vector<uint8_t>& pred, const std::vector<uint8
   return s;
 }
 
-void keep_one_component(std::vector<uint8_t>& labels, const Dims3& d, int num_classes, ComponentRule rule) {
+void keep_large_components(std::vector<uint8_t>& labels, const Dims3& d, int num_classes, double min_fraction) {
+  CMEMS_CHECK(min_fraction > 0 && min_fraction <= 1, "keep_large_components: min_fraction ", min_fraction,
+              " is outside (0, 1]");
   const int64_t n = d[0] * d[1] * d[2];
-  CMEMS_CHECK(int64_t(labels.size()) == n, "keep_one_component: size mismatch");
-  // contact is counted on the labels as given, so the choice of one class does not depend on
-  // what an earlier class gave up
-  const std::vector<uint8_t> given = rule == ComponentRule::Contact ? labels : std::vector<uint8_t>{};
+  CMEMS_CHECK(int64_t(labels.size()) == n, "keep_large_components: size mismatch");
   std::vector<int32_t> comp(n, -1);
   std::vector<int64_t> stack;
   for (int c = 1; c < num_classes; ++c) {
     std::fill(comp.begin(), comp.end(), -1);
-    std::vector<int64_t> sizes, contact;
+    std::vector<int64_t> sizes;
     for (int64_t s = 0; s < n; ++s) {
       if (labels[s] != c || comp[s] >= 0) continue;
       int32_t id = static_cast<int32_t>(sizes.size());
       sizes.push_back(0);
-      contact.push_back(0);
       stack.assign(1, s);
       comp[s] = id;
       while (!stack.empty()) {
         int64_t i = stack.back();
         stack.pop_back();
         ++sizes[id];
-        bool touches = false;
         int64_t x = i % d[0], y = (i / d[0]) % d[1], z = i / (d[0] * d[1]);
         const int64_t nb[6][3] = {{x - 1, y, z}, {x + 1, y, z}, {x, y - 1, z}, {x, y + 1, z}, {x, y, z - 1}, {x, y, z + 1}};
         for (auto& q : nb) {
           if (q[0] < 0 || q[1] < 0 || q[2] < 0 || q[0] >= d[0] || q[1] >= d[1] || q[2] >= d[2]) continue;
           int64_t j = q[0] + d[0] * (q[1] + d[1] * q[2]);
           if (labels[j] == c && comp[j] < 0) comp[j] = id, stack.push_back(j);
-          if (!given.empty() && given[j] != 0 && given[j] != c) touches = true;
         }
-        contact[id] += touches;
       }
     }
     if (sizes.size() <= 1) continue;
-    const bool by_contact = *std::max_element(contact.begin(), contact.end()) > 0;
-    const std::vector<int64_t>& score = by_contact ? contact : sizes;
-    auto best = std::max_element(score.begin(), score.end()) - score.begin();
+    const auto largest = std::max_element(sizes.begin(), sizes.end()) - sizes.begin();
+    std::vector<uint8_t> keep(sizes.size());
+    for (size_t k = 0; k < sizes.size(); ++k)
+      keep[k] = int64_t(k) == largest || (min_fraction < 1 && double(sizes[k]) >= min_fraction * double(sizes[largest]));
     for (int64_t i = 0; i < n; ++i)
-      if (labels[i] == c && comp[i] != best) labels[i] = 0;
+      if (labels[i] == c && !keep[comp[i]]) labels[i] = 0;
   }
 }
 
 void keep_largest_components(std::vector<uint8_t>& labels, const Dims3& d, int num_classes) {
-  keep_one_component(labels, d, num_classes, ComponentRule::Largest);
+  keep_large_components(labels, d, num_classes, 1.0);
 }
 
 void open_largest_components(std::vector<uint8_t>& labels, const Dims3& d, const Spacing3& sp, int num_classes,

@@ -168,6 +168,6 @@ void Predictor::post_process(LabelVolume& labels) const {
   if (labels.geometry.spacing_known)
     open_largest_components(labels.data, labels.dims, spacing_mm(labels.geometry), int(classes_.size()),
                             o_.infer.opening);
-  if (o_.infer.lcc) keep_one_component(labels.data, labels.dims, int(classes_.size()), o_.infer.component);
+  if (o_.infer.lcc) keep_large_components(labels.data, labels.dims, int(classes_.size()), o_.infer.keep_fraction);
 }
 }  // namespace cmems

@@ -134,18 +134,18 @@ TEST(Config, FlagNamesUseDashesAndEveryKeyHasOneOption) {
     EXPECT_TRUE(keys.insert(o.key).second) << o.key;
     if (o.key == "checkpoint_every") EXPECT_EQ(o.flag(), "--checkpoint-every");
   }
-  EXPECT_EQ(keys.size(), 86u);  // 75 + snapshot_every, perf.producer, infer.amp, perf.cuda_graph (issue 34), data.propagate_mm, data.propagate_step_mm, data.context, data.context_stride, data.context_mm, infer.opening, infer.component (issue 33)
+  EXPECT_EQ(keys.size(), 86u);  // 75 + snapshot_every, perf.producer, infer.amp, perf.cuda_graph (issue 34), data.propagate_mm, data.propagate_step_mm, data.context, data.context_stride, data.context_mm, infer.opening, infer.keep_fraction (issue 33)
 }
 
 // A run saved before the plane options existed is read as it was trained: its networks take the
 // slice alone, its labels were not propagated, its predictions were not opened and kept each
-// class's largest component, whatever today's defaults are.
+// class's largest component alone, whatever today's defaults are.
 TEST(Config, ARunSavedBeforeThePlaneOptionsKeepsItsBehaviour) {
   Config today;
   ASSERT_GT(today.data.context, 0);
   ASSERT_GT(today.data.propagate_mm, 0);
   ASSERT_GT(today.infer.opening, 0);
-  ASSERT_EQ(today.infer.component, ComponentRule::Contact);
+  ASSERT_LT(today.infer.keep_fraction, 1.0);
   Config old = parse_config(R"({"method": "cmems", "data": {"size": 64}})", "old config.json");
   EXPECT_EQ(old.data.size, 64);
   EXPECT_EQ(old.data.context, 0);
@@ -153,7 +153,7 @@ TEST(Config, ARunSavedBeforeThePlaneOptionsKeepsItsBehaviour) {
   EXPECT_EQ(old.data.context_mm, 0);
   EXPECT_EQ(old.data.propagate_step_mm, 0);
   EXPECT_EQ(old.infer.opening, 0);
-  EXPECT_EQ(old.infer.component, ComponentRule::Largest);
+  EXPECT_EQ(old.infer.keep_fraction, 1.0);
   // a run that saved them keeps what it saved
   Config kept = parse_config(today.to_json().dump(), "today's config.json");
   EXPECT_EQ(kept.data.context, today.data.context);
@@ -161,6 +161,16 @@ TEST(Config, ARunSavedBeforeThePlaneOptionsKeepsItsBehaviour) {
   EXPECT_EQ(kept.data.context_mm, today.data.context_mm);
   EXPECT_EQ(kept.data.propagate_step_mm, today.data.propagate_step_mm);
   EXPECT_EQ(kept.infer.opening, today.infer.opening);
-  EXPECT_EQ(kept.infer.component, today.infer.component);
+  EXPECT_EQ(kept.infer.keep_fraction, today.infer.keep_fraction);
+}
+
+// infer.component, the option infer.keep_fraction replaced: a run that saved "largest" keeps the
+// largest alone, one that saved the withdrawn "contact" is read with today's default.
+TEST(Config, ARunSavedWithInferComponentStillLoads) {
+  Config largest = parse_config(R"({"method": "cmems", "infer": {"component": "largest", "lcc": true}})", "a");
+  EXPECT_EQ(largest.infer.keep_fraction, 1.0);
+  EXPECT_TRUE(largest.infer.lcc);
+  Config contact = parse_config(R"({"method": "cmems", "infer": {"component": "contact"}})", "b");
+  EXPECT_EQ(contact.infer.keep_fraction, InferOptions{}.keep_fraction);
 }
 }  // namespace cmems

@@ -86,30 +86,26 @@ TEST(LargestComponent, KeepsOnlyTheLargestPerClass) {
   EXPECT_EQ(l, (std::vector<uint8_t>{1, 1, 0, 0, 2, 2}));
 }
 
-// infer.component contact: per class the component touching another foreground class, though
-// smaller (class 1 keeps voxel 5 beside class 2, class 2 voxel 4 beside class 1); a class none
-// of whose components touches another falls back to the largest (class 3); largest keeps the
-// larger ones.
-TEST(LargestComponent, ContactKeepsTheComponentTouchingTheOtherClasses) {
-  const Dims3 d{16, 1, 1};
-  const std::vector<uint8_t> given{1, 1, 1, 0, 2, 1, 0, 2, 2, 0, 3, 0, 3, 3, 0, 0};
+// infer.keep_fraction: each class keeps its largest component and the others of at least that
+// fraction of it (class 1: 4 voxels, then 2 and 1; class 2: 3 and 1); 1 keeps the largest alone,
+// the first of equal ones (class 3).
+TEST(LargestComponent, KeepFractionKeepsTheComponentsOfAtLeastThatShareOfTheLargest) {
+  const Dims3 d{18, 1, 1};
+  const std::vector<uint8_t> given{1, 1, 1, 1, 0, 1, 1, 0, 1, 0, 2, 2, 2, 0, 2, 3, 0, 3};
   std::vector<uint8_t> l = given;
-  keep_one_component(l, d, 4, ComponentRule::Contact);
-  EXPECT_EQ(l, (std::vector<uint8_t>{0, 0, 0, 0, 2, 1, 0, 0, 0, 0, 0, 0, 3, 3, 0, 0}));
+  keep_large_components(l, d, 4, 0.5);
+  EXPECT_EQ(l, (std::vector<uint8_t>{1, 1, 1, 1, 0, 1, 1, 0, 0, 0, 2, 2, 2, 0, 0, 3, 0, 3}));
   l = given;
-  keep_one_component(l, d, 4, ComponentRule::Largest);
-  EXPECT_EQ(l, (std::vector<uint8_t>{1, 1, 1, 0, 0, 0, 0, 2, 2, 0, 0, 0, 3, 3, 0, 0}));
-  // contact is counted on the labels as given (in 2D, x across): class 2 keeps its one voxel
-  // beside class 1's single voxel, which class 1 gives up (its three voxels under class 3 touch
-  // more), rather than its larger block that touches nothing
-  const std::vector<uint8_t> grid{2, 1, 0, 3, 3, 3, 0, 0, 0,   //
-                                  0, 0, 0, 1, 1, 1, 0, 2, 2,   //
-                                  0, 0, 0, 0, 0, 0, 0, 2, 2};
-  std::vector<uint8_t> m = grid;
-  keep_one_component(m, Dims3{9, 3, 1}, 4, ComponentRule::Contact);
-  EXPECT_EQ(m, (std::vector<uint8_t>{2, 0, 0, 3, 3, 3, 0, 0, 0,   //
-                                     0, 0, 0, 1, 1, 1, 0, 0, 0,   //
-                                     0, 0, 0, 0, 0, 0, 0, 0, 0}));
+  keep_large_components(l, d, 4, 0.25);
+  EXPECT_EQ(l, (std::vector<uint8_t>{1, 1, 1, 1, 0, 1, 1, 0, 1, 0, 2, 2, 2, 0, 2, 3, 0, 3}));
+  l = given;
+  keep_large_components(l, d, 4, 1.0);
+  EXPECT_EQ(l, (std::vector<uint8_t>{1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 2, 2, 2, 0, 0, 3, 0, 0}));
+  std::vector<uint8_t> same = given;
+  keep_largest_components(same, d, 4);
+  EXPECT_EQ(same, l);
+  EXPECT_THROW(keep_large_components(l, d, 4, 0.0), Error);
+  EXPECT_THROW(keep_large_components(l, d, 4, 1.5), Error);
 }
 
 namespace {
