@@ -41,7 +41,8 @@ LabeledBatch BatchMaker::labeled() {
     out.y = apply_geometric_label(d_.labeled_labels.index_select(0, idx), g);
   }
   if (p_ex < 1) {  // synthetic samples, and per item which of the two it gets
-    auto p = sample_synth(o_.synthesis, b, d_.unlabeled.size(-1), d_.unlabeled.size(0), rng_, dev_, d_.num_exemplars);
+    auto p = sample_synth(o_.synthesis, b, d_.unlabeled.size(-1), d_.unlabeled.size(0), rng_, dev_, d_.num_exemplars,
+                          d_.num_classes);
     auto sb = synthesize(o_.synthesis, d_.exemplar_images(), d_.exemplar_labels(), d_.unlabeled, d_.num_classes, p);
     auto syn = torch::ones({b}, torch::TensorOptions().dtype(torch::kBool).device(dev_));
     if (out.x.defined()) {

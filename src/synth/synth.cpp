@@ -9,7 +9,7 @@ namespace F = torch::nn::functional;
 constexpr double kPi = 3.14159265358979323846;
 
 SynthParams sample_synth(const SynthOptions& c, int64_t n, int64_t s, int64_t pool, Rng& rng, const torch::Device& dev,
-                         int64_t sources) {
+                         int64_t sources, int64_t num_classes) {
   SynthParams p;
   auto angle = rng.uniform({n}, -c.rotation, c.rotation, dev) * (kPi / 180);
   auto flip = torch::zeros({n}, torch::TensorOptions().device(dev));
@@ -35,8 +35,54 @@ SynthParams sample_synth(const SynthOptions& c, int64_t n, int64_t s, int64_t po
   p.brightness = rng.uniform({n}, -c.brightness, c.brightness, dev);
   p.background = rng.integers({n}, pool, dev);
   if (sources > 1) p.source = rng.integers({n}, sources, dev);
+  if (c.structure_scale > 0) {
+    TORCH_CHECK(num_classes > 1, "sample_synth: synthesis.structure_scale needs the number of classes");
+    p.structure = rng.uniform({n, num_classes}, -c.structure_scale, c.structure_scale, dev);
+    p.structure.select(1, 0).zero_();
+  }
   return p;
 }
+
+namespace {
+// `grid` [n, S, S, 2] (normalised, pointing into the exemplar) moved so that each class c of the
+// exemplar appears scaled by k_c = exp(structure[:, c]) about its centre mu_c. In the exemplar's
+// frame the forward map is D(u) = u + sum_c w_c(u) (u - mu_c) (k_c - 1), with w_c the class's
+// mask blurred and doubled (1 up to its edge, falling to 0 over a few pixels outside), divided
+// by their sum where they overlap: inside a class u goes to mu_c + k_c (u - mu_c), the
+// background around it is pushed or pulled smoothly. Each output point samples D^-1 of where
+// the grid points, found by fixed-point iteration (u = g - sum_c w_c(u) (u - mu_c) (k_c - 1));
+// image and label are sampled through the same grid, so they stay aligned.
+torch::Tensor scale_structures(const torch::Tensor& onehot, const torch::Tensor& grid, const torch::Tensor& structure,
+                               const torch::Tensor& source) {
+  const int64_t k = onehot.size(0), c = onehot.size(1), s = onehot.size(-1), n = grid.size(0);
+  auto per_item = [&](const torch::Tensor& t) {  // [K, ...] -> [n, ...]
+    if (k > 1) return t.index_select(0, source);
+    std::vector<int64_t> shape = t.sizes().vec();
+    shape[0] = n;
+    return t.expand(shape);
+  };
+  const double sigma = pixels_at(8.0, s);
+  auto w = gaussian_blur(onehot.reshape({k * c, 1, s, s}), torch::full({k * c}, sigma, onehot.options()), sigma)
+               .reshape({k, c, s, s});
+  w = (2 * w).clamp_max(1).narrow(1, 1, c - 1);  // foreground classes
+  w = w / w.sum(1, true).clamp_min(1);
+  // centres in normalised coordinates (align_corners false: pixel i lies at (2i + 1) / S - 1)
+  auto fg = onehot.narrow(1, 1, c - 1);
+  auto coord = (torch::arange(s, onehot.options()) * 2 + 1) / double(s) - 1;
+  auto mass = fg.sum({2, 3}).clamp_min(1e-6);                                       // [K, C-1]
+  auto mu = torch::stack({(fg.sum(2) * coord).sum(2) / mass, (fg.sum(3) * coord).sum(2) / mass}, 2);  // (x, y)
+  auto w_n = per_item(w).to(grid.dtype());
+  auto mu_n = per_item(mu).reshape({n, c - 1, 1, 1, 2}).to(grid.dtype());
+  auto stretch = (torch::exp(structure.narrow(1, 1, c - 1)) - 1).reshape({n, c - 1, 1, 1, 1}).to(grid.dtype());
+  // damped (half steps): the plain iteration oscillates where w falls steeply beside a grown class
+  auto u = grid;
+  for (int it = 0; it < 12; ++it) {
+    auto wu = F::grid_sample(w_n, u, F::GridSampleFuncOptions().mode(torch::kBilinear).padding_mode(torch::kZeros).align_corners(false));
+    u = 0.5 * (u + grid - (wu.unsqueeze(-1) * stretch * (u.unsqueeze(1) - mu_n)).sum(1));
+  }
+  return u;
+}
+}  // namespace
 
 SynthBatch synthesize(const SynthOptions& c, const torch::Tensor& ex_img, const torch::Tensor& ex_lab,
                       const torch::Tensor& pool, int64_t num_classes, const SynthParams& p) {
@@ -47,13 +93,14 @@ SynthBatch synthesize(const SynthOptions& c, const torch::Tensor& ex_img, const 
   // Each item's exemplar: [n, ...] (with one exemplar, a broadcast view of it)
   auto per_item = [&](const torch::Tensor& t) { return k == 1 ? t.expand({n, t.size(1), s, s}) : t.index_select(0, p.source); };
   auto grid = F::affine_grid(p.geometry.theta.to(ex_img.dtype()), {n, 1, s, s}, false);
+  auto onehot = one_hot_nchw(labels, num_classes, ex_img.scalar_type());
+  if (p.structure.defined()) grid = scale_structures(onehot, grid, p.structure, p.source);
   if (p.elastic.defined()) grid = grid + p.elastic.to(grid.dtype());
   auto sample = [&](const torch::Tensor& x, torch::enumtype::kBilinear mode) {
     return F::grid_sample(x, grid, F::GridSampleFuncOptions().mode(mode).padding_mode(torch::kZeros).align_corners(false));
   };
   // Joint transform: the image bilinearly; the label as warped one-hot + argmax (no aliasing).
   auto img = sample(per_item(ex_img), torch::kBilinear);
-  auto onehot = one_hot_nchw(labels, num_classes, ex_img.scalar_type());
   auto lab = sample(per_item(onehot), torch::kBilinear).argmax(1);
   auto fg = (lab > 0).unsqueeze(1).to(ex_img.dtype());
   // Intensity transform, then optionally match the background's mean and std.
@@ -89,7 +136,7 @@ torch::Tensor fill_outside(const SynthBatch& b, const torch::Tensor& outside) {
 SynthBatch preview_samples(const SynthOptions& c, const torch::Tensor& exemplar_image, const torch::Tensor& exemplar_label,
                            const torch::Tensor& pool, int64_t num_classes, int64_t n, Rng& rng) {
   const int64_t size = exemplar_image.size(-1);
-  auto p = sample_synth(c, n, size, pool.size(0), rng, pool.device(), exemplar_image.size(0));
+  auto p = sample_synth(c, n, size, pool.size(0), rng, pool.device(), exemplar_image.size(0), num_classes);
   auto b = synthesize(c, exemplar_image, exemplar_label, pool, num_classes, p);
   if (c.outside == SynthOutside::Background) b.label = fill_outside(b, torch::zeros_like(b.label));
   return b;

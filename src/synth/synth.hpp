@@ -18,6 +18,7 @@ namespace cmems {
 struct SynthParams {
   GeometricParams geometry;        // [n, 2, 3]
   torch::Tensor elastic;           // [n, S, S, 2] displacement (normalised) or undefined
+  torch::Tensor structure;         // [n, C] log scale of each class about its centre (0: background) or undefined
   torch::Tensor gamma, contrast, brightness;  // [n]
   torch::Tensor background;        // [n] int64 indices into the unlabeled pool
   torch::Tensor source;            // [n] int64: which exemplar each item pastes (undefined: the one)
@@ -30,9 +31,10 @@ struct SynthBatch {
 };
 
 /// `sources`: how many exemplars there are to paste from; with one, nothing is drawn for it
-/// (the draws of a one-exemplar run do not change).
+/// (the draws of a one-exemplar run do not change). `num_classes`: needed (> 1) where
+/// c.structure_scale > 0; with it 0, nothing is drawn for it.
 SynthParams sample_synth(const SynthOptions& c, int64_t n, int64_t size, int64_t pool_size, Rng& rng,
-                         const torch::Device& dev, int64_t sources = 1);
+                         const torch::Device& dev, int64_t sources = 1, int64_t num_classes = 0);
 
 /// exemplar_image [K, 1, S, S], exemplar_label [K, S, S] int64 (or [S, S] for one), pool
 /// [M, 1, S, S]; with K > 1 item i pastes exemplar p.source[i].

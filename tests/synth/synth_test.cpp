@@ -102,4 +102,47 @@ TEST(Synthesis, SeveralExemplarsPasteTheOneEachItemDraws) {
   }
 }
 
+// synthesis.structure_scale: each class scaled by its own factor about its own centre (here
+// class 1 by 1.5 and class 2 by 0.7 in item 0, the reverse sizes unchanged in item 1), the
+// rest of the transform the identity; off, nothing is drawn for it.
+TEST(Synthesis, StructureScaleScalesEachClassAboutItsOwnCentre) {
+  SynthOptions c;
+  c.rotation = 0, c.flip = false, c.scale_min = c.scale_max = 1, c.translate = 0;
+  c.match_stats = false, c.gamma = c.contrast = c.brightness = 0, c.dilate = c.feather = 0;
+  const int64_t s = 64;
+  auto yy = torch::arange(s).view({s, 1}), xx = torch::arange(s).view({1, s});
+  auto square = [&](int64_t cx, int64_t cy) { return (xx - cx).abs() <= 6 & (yy - cy).abs() <= 6; };
+  auto lab = square(18, 32).to(torch::kLong) + 2 * square(46, 32).to(torch::kLong);  // 13 x 13 each, 15 pixels apart
+  auto img = (lab.to(torch::kFloat) / 2).view({1, 1, s, s});
+  auto pool = torch::zeros({1, 1, s, s});
+  Rng r0(3);
+  EXPECT_FALSE(sample_synth(c, 2, s, 1, r0, torch::kCPU, 1, 3).structure.defined());
+  c.structure_scale = 0.5;
+  Rng r1(3);
+  auto p = sample_synth(c, 2, s, 1, r1, torch::kCPU, 1, 3);
+  ASSERT_EQ(p.structure.sizes(), (std::vector<int64_t>{2, 3}));
+  EXPECT_EQ(p.structure.select(1, 0).abs().max().item<float>(), 0.f);
+  EXPECT_LE(p.structure.abs().max().item<float>(), 0.5f);
+  p.structure = torch::tensor({{0.f, std::log(1.5f), std::log(0.7f)}, {0.f, 0.f, 0.f}});
+  auto b = synthesize(c, img, lab, pool, 3, p);
+  auto area = [&](int64_t i, int64_t cls) { return (b.label[i] == cls).sum().item<double>(); };
+  const double a0 = 13.0 * 13.0;
+  // 1.5^2 = 2.25 and 0.7^2 = 0.49 where the blended weights are 1; the corners, where they are
+  // below 1, move less
+  EXPECT_NEAR(area(0, 1) / a0, 2.0, 0.2);
+  EXPECT_NEAR(area(0, 2) / a0, 0.55, 0.1);
+  EXPECT_NEAR(area(1, 1) / a0, 1.0, 0.05);
+  EXPECT_NEAR(area(1, 2) / a0, 1.0, 0.05);
+  // each about its own centre
+  auto centre_x = [&](int64_t i, int64_t cls) {
+    auto m = (b.label[i] == cls).to(torch::kDouble);
+    return (m * xx.to(torch::kDouble)).sum().item<double>() / m.sum().item<double>();
+  };
+  EXPECT_NEAR(centre_x(0, 1), 18.0, 0.75);
+  EXPECT_NEAR(centre_x(0, 2), 46.0, 0.75);
+  // image and label stay aligned: the image encodes the label
+  auto interior = (b.label[0] == 1) & (b.image[0][0] > 0.45) & (b.image[0][0] < 0.55);
+  EXPECT_GT(interior.sum().item<int64_t>(), int64_t(a0));
+}
+
 }  // namespace cmems
