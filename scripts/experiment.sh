@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Trains every METHOD on every EXEMPLAR of one dataset with one preset, one run at a time,
 # and scores each run four ways: the models' ensemble as predicted, without post-processing
-# (eval.json: --infer.lcc false --infer.opening 0), and post-processed as the run predicts, one
-# connected component kept per class (eval_lcc.json: --infer.lcc true and the run's
+# (eval.json: --infer.lcc false --infer.opening 0), and post-processed as the run predicts, each
+# class's large connected components kept (eval_lcc.json: --infer.lcc true and the run's
 # infer.opening and infer.keep_fraction; eval_largest.json: the largest component alone, where
 # the task has more than one foreground class), and for
 # two-model methods model a alone, both ways (eval_a.json, eval_a_lcc.json). Each run folder
