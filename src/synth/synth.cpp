@@ -52,15 +52,18 @@ namespace {
 // background around it is pushed or pulled smoothly. Each output point samples D^-1 of where
 // the grid points, found by fixed-point iteration (u = g - sum_c w_c(u) (u - mu_c) (k_c - 1));
 // image and label are sampled through the same grid, so they stay aligned.
+// Each item's row of a per-exemplar tensor [K, ...] -> [n, ...]: item i takes row source[i]
+// (with one exemplar, a broadcast view of it).
+torch::Tensor per_item(const torch::Tensor& t, int64_t n, const torch::Tensor& source) {
+  if (t.size(0) > 1) return t.index_select(0, source);
+  std::vector<int64_t> shape = t.sizes().vec();
+  shape[0] = n;
+  return t.expand(shape);
+}
+
 torch::Tensor scale_structures(const torch::Tensor& onehot, const torch::Tensor& grid, const torch::Tensor& structure,
                                const torch::Tensor& source) {
   const int64_t k = onehot.size(0), c = onehot.size(1), s = onehot.size(-1), n = grid.size(0);
-  auto per_item = [&](const torch::Tensor& t) {  // [K, ...] -> [n, ...]
-    if (k > 1) return t.index_select(0, source);
-    std::vector<int64_t> shape = t.sizes().vec();
-    shape[0] = n;
-    return t.expand(shape);
-  };
   const double sigma = pixels_at(8.0, s);
   auto w = gaussian_blur(onehot.reshape({k * c, 1, s, s}), torch::full({k * c}, sigma, onehot.options()), sigma)
                .reshape({k, c, s, s});
@@ -71,8 +74,8 @@ torch::Tensor scale_structures(const torch::Tensor& onehot, const torch::Tensor&
   auto coord = (torch::arange(s, onehot.options()) * 2 + 1) / double(s) - 1;
   auto mass = fg.sum({2, 3}).clamp_min(1e-6);                                       // [K, C-1]
   auto mu = torch::stack({(fg.sum(2) * coord).sum(2) / mass, (fg.sum(3) * coord).sum(2) / mass}, 2);  // (x, y)
-  auto w_n = per_item(w).to(grid.dtype());
-  auto mu_n = per_item(mu).reshape({n, c - 1, 1, 1, 2}).to(grid.dtype());
+  auto w_n = per_item(w, n, source).to(grid.dtype());
+  auto mu_n = per_item(mu, n, source).reshape({n, c - 1, 1, 1, 2}).to(grid.dtype());
   auto stretch = (torch::exp(structure.narrow(1, 1, c - 1)) - 1).reshape({n, c - 1, 1, 1, 1}).to(grid.dtype());
   // damped (half steps): the plain iteration oscillates where w falls steeply beside a grown class
   auto u = grid;
@@ -90,8 +93,7 @@ SynthBatch synthesize(const SynthOptions& c, const torch::Tensor& ex_img, const 
   const auto labels = ex_lab.dim() == 2 ? ex_lab.unsqueeze(0) : ex_lab;  // [K, S, S]
   const int64_t k = labels.size(0);
   TORCH_CHECK(ex_img.size(0) == k && (k == 1 || p.source.defined()), "synthesize: one label per exemplar, and sources for more than one");
-  // Each item's exemplar: [n, ...] (with one exemplar, a broadcast view of it)
-  auto per_item = [&](const torch::Tensor& t) { return k == 1 ? t.expand({n, t.size(1), s, s}) : t.index_select(0, p.source); };
+  auto item = [&](const torch::Tensor& t) { return per_item(t, n, p.source); };  // each item's exemplar
   auto grid = F::affine_grid(p.geometry.theta.to(ex_img.dtype()), {n, 1, s, s}, false);
   auto onehot = one_hot_nchw(labels, num_classes, ex_img.scalar_type());
   if (p.structure.defined()) grid = scale_structures(onehot, grid, p.structure, p.source);
@@ -100,15 +102,15 @@ SynthBatch synthesize(const SynthOptions& c, const torch::Tensor& ex_img, const 
     return F::grid_sample(x, grid, F::GridSampleFuncOptions().mode(mode).padding_mode(torch::kZeros).align_corners(false));
   };
   // Joint transform: the image bilinearly; the label as warped one-hot + argmax (no aliasing).
-  auto img = sample(per_item(ex_img), torch::kBilinear);
-  auto lab = sample(per_item(onehot), torch::kBilinear).argmax(1);
+  auto img = sample(item(ex_img), torch::kBilinear);
+  auto lab = sample(item(onehot), torch::kBilinear).argmax(1);
   auto fg = (lab > 0).unsqueeze(1).to(ex_img.dtype());
   // Intensity transform, then optionally match the background's mean and std.
   auto bg = pool.index_select(0, p.background);
   auto v = [n](const torch::Tensor& t) { return t.view({n, 1, 1, 1}); };
   img = (img.clamp(0.0, 1.0).pow(v(p.gamma)) - 0.5) * v(p.contrast) + 0.5 + v(p.brightness);
   if (c.match_stats) {
-    auto src = per_item(ex_img);
+    auto src = item(ex_img);
     auto [bg_sd, bg_mu] = torch::std_mean(bg, {1, 2, 3}, true, true);
     auto [e_sd, e_mu] = torch::std_mean(src, {1, 2, 3}, true, true);
     img = (img - e_mu) / (e_sd + 1e-6) * bg_sd + bg_mu;
