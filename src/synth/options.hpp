@@ -21,7 +21,7 @@ struct SynthOptions {
   double translate = 0.2;
   bool flip = true;
   double elastic = 0.0;
-  double structure_scale = 0.0;
+  double structure_scale = 0.4;
   double gamma = 0.3, contrast = 0.2, brightness = 0.1;
   bool match_stats = true;
   double dilate = 3.0;
@@ -36,7 +36,7 @@ struct SynthOptions {
     l.add("translate", translate, "max shift, fraction of the size [ours]", 0, 1);
     l.add("flip", flip, "random flips and 90-degree turns [ours]");
     l.add("elastic", elastic, "elastic displacement in pixels of a 256-pixel slice (scaled with data.size), 0 = off [ours]", 0, 64);
-    l.add("structure_scale", structure_scale, "each foreground structure of the pasted exemplar scaled on its own about its centre, by a factor log-uniform in [exp(-v), exp(v)], blended smoothly between structures: proportions between the structures other than the exemplar's; 0 = off [ours, to measure]", 0, 1);
+    l.add("structure_scale", structure_scale, "each foreground structure of the pasted exemplar scaled on its own about its centre, by a factor log-uniform in [exp(-v), exp(v)], blended smoothly between structures: proportions between the structures other than the exemplar's; 0 = off [ours; chosen on ACDC val, docs/RESULTS.md]", 0, 1);
     l.add("gamma", gamma, "max |log gamma| of the exemplar [ours]", 0, 3);
     l.add("contrast", contrast, "max relative contrast change [ours]", 0, 1);
     l.add("brightness", brightness, "max brightness shift [ours]", 0, 1);

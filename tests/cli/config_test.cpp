@@ -139,13 +139,15 @@ TEST(Config, FlagNamesUseDashesAndEveryKeyHasOneOption) {
 
 // A run saved before the plane options existed is read as it was trained: its networks take the
 // slice alone, its labels were not propagated, its predictions were not opened and kept each
-// class's largest component alone, whatever today's defaults are.
+// class's largest component alone and its synthesis kept the exemplar's proportions, whatever
+// today's defaults are.
 TEST(Config, ARunSavedBeforeThePlaneOptionsKeepsItsBehaviour) {
   Config today;
   ASSERT_GT(today.data.context, 0);
   ASSERT_GT(today.data.propagate_mm, 0);
   ASSERT_GT(today.infer.opening, 0);
   ASSERT_LT(today.infer.keep_fraction, 1.0);
+  ASSERT_GT(today.synthesis.structure_scale, 0);
   Config old = parse_config(R"({"method": "cmems", "data": {"size": 64}})", "old config.json");
   EXPECT_EQ(old.data.size, 64);
   EXPECT_EQ(old.data.context, 0);
@@ -154,6 +156,7 @@ TEST(Config, ARunSavedBeforeThePlaneOptionsKeepsItsBehaviour) {
   EXPECT_EQ(old.data.propagate_step_mm, 0);
   EXPECT_EQ(old.infer.opening, 0);
   EXPECT_EQ(old.infer.keep_fraction, 1.0);
+  EXPECT_EQ(old.synthesis.structure_scale, 0);
   // a run that saved them keeps what it saved
   Config kept = parse_config(today.to_json().dump(), "today's config.json");
   EXPECT_EQ(kept.data.context, today.data.context);
@@ -162,6 +165,7 @@ TEST(Config, ARunSavedBeforeThePlaneOptionsKeepsItsBehaviour) {
   EXPECT_EQ(kept.data.propagate_step_mm, today.data.propagate_step_mm);
   EXPECT_EQ(kept.infer.opening, today.infer.opening);
   EXPECT_EQ(kept.infer.keep_fraction, today.infer.keep_fraction);
+  EXPECT_EQ(kept.synthesis.structure_scale, today.synthesis.structure_scale);
 }
 
 // infer.component, the option infer.keep_fraction replaced: a run that saved "largest" keeps the

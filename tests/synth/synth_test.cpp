@@ -25,7 +25,7 @@ TEST(Synthesis, PastesTheExemplarAlignedWithItsLabel) {
   auto lab = asymmetric(1, s)[0];
   auto img = (lab.to(torch::kFloat) / 3).view({1, 1, s, s});  // image encodes the label
   auto pool = torch::full({5, 1, s, s}, 0.123f);
-  auto p = sample_synth(c, 6, s, 5, rng, torch::kCPU);
+  auto p = sample_synth(c, 6, s, 5, rng, torch::kCPU, 1, 4);
   auto b = synthesize(c, img, lab, pool, 4, p);
   ASSERT_EQ(b.image.sizes(), (std::vector<int64_t>{6, 1, s, s}));
   auto fg = b.label > 0 & b.label != kIgnore;
@@ -50,7 +50,7 @@ TEST(Synthesis, PastesTheExemplarAlignedWithItsLabel) {
 TEST(Synthesis, ParametersAreDeterministicForASeed) {
   SynthOptions c;
   Rng r1(2), r2(2);
-  auto a = sample_synth(c, 3, 32, 10, r1, torch::kCPU), b = sample_synth(c, 3, 32, 10, r2, torch::kCPU);
+  auto a = sample_synth(c, 3, 32, 10, r1, torch::kCPU, 1, 4), b = sample_synth(c, 3, 32, 10, r2, torch::kCPU, 1, 4);
   EXPECT_TRUE(torch::equal(a.geometry.theta, b.geometry.theta));
   EXPECT_TRUE(torch::equal(a.background, b.background));
 }
@@ -61,7 +61,7 @@ TEST(Synthesis, OutsideTheMaskTheLabelIsWhatTheCallerFills) {
   auto lab = asymmetric(1, s)[0];
   auto img = (lab.to(torch::kFloat) / 3).view({1, 1, s, s});
   auto pool = torch::rand({4, 1, s, s});
-  auto b = synthesize(c, img, lab, pool, 4, sample_synth(c, 3, s, 4, rng, torch::kCPU));
+  auto b = synthesize(c, img, lab, pool, 4, sample_synth(c, 3, s, 4, rng, torch::kCPU, 1, 4));
   auto filled = fill_outside(b, torch::zeros_like(b.label));
   EXPECT_EQ(filled.masked_select(~b.inside).max().item<int64_t>(), 0);
   EXPECT_TRUE(torch::equal(filled.masked_select(b.inside), b.label.masked_select(b.inside)));
@@ -85,9 +85,9 @@ TEST(Synthesis, SeveralExemplarsPasteTheOneEachItemDraws) {
   auto img = (0.3 + 0.5 * lab.to(torch::kFloat)).view({1, 1, s, s});
   auto pool = torch::rand({5, 1, s, s});
   Rng r1(4), r2(4);
-  auto one = sample_synth(c, n, s, 5, r1, torch::kCPU);
+  auto one = sample_synth(c, n, s, 5, r1, torch::kCPU, 1, 2);
   EXPECT_FALSE(one.source.defined());
-  auto two = sample_synth(c, n, s, 5, r2, torch::kCPU, 2);
+  auto two = sample_synth(c, n, s, 5, r2, torch::kCPU, 2, 2);
   ASSERT_TRUE(two.source.defined());
   EXPECT_TRUE(torch::equal(one.background, two.background));  // the source is drawn last
   auto a = synthesize(c, img, lab, pool, 2, one);
@@ -116,6 +116,7 @@ TEST(Synthesis, StructureScaleScalesEachClassAboutItsOwnCentre) {
   auto img = (lab.to(torch::kFloat) / 2).view({1, 1, s, s});
   auto pool = torch::zeros({1, 1, s, s});
   Rng r0(3);
+  c.structure_scale = 0;
   EXPECT_FALSE(sample_synth(c, 2, s, 1, r0, torch::kCPU, 1, 3).structure.defined());
   c.structure_scale = 0.5;
   Rng r1(3);
