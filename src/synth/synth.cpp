@@ -45,14 +45,6 @@ SynthParams sample_synth(const SynthOptions& c, int64_t n, int64_t s, int64_t po
 }
 
 namespace {
-// `grid` [n, S, S, 2] (normalised, pointing into the exemplar) moved so that each class c of the
-// exemplar appears scaled by k_c = exp(structure[:, c]) about its centre mu_c. In the exemplar's
-// frame the forward map is D(u) = u + sum_c w_c(u) (u - mu_c) (k_c - 1), with w_c the class's
-// mask blurred and doubled (1 up to its edge, falling to 0 over a few pixels outside), divided
-// by their sum where they overlap: inside a class u goes to mu_c + k_c (u - mu_c), the
-// background around it is pushed or pulled smoothly. Each output point samples D^-1 of where
-// the grid points, found by fixed-point iteration (u = g - sum_c w_c(u) (u - mu_c) (k_c - 1));
-// image and label are sampled through the same grid, so they stay aligned.
 // Each item's row of a per-exemplar tensor [K, ...] -> [n, ...]: item i takes row source[i]
 // (with one exemplar, a broadcast view of it).
 torch::Tensor per_item(const torch::Tensor& t, int64_t n, const torch::Tensor& source) {
@@ -62,6 +54,14 @@ torch::Tensor per_item(const torch::Tensor& t, int64_t n, const torch::Tensor& s
   return t.expand(shape);
 }
 
+// `grid` [n, S, S, 2] (normalised, pointing into the exemplar) moved so that each class c of the
+// exemplar appears scaled by k_c = exp(structure[:, c]) about its centre mu_c. In the exemplar's
+// frame the forward map is D(u) = u + sum_c w_c(u) (u - mu_c) (k_c - 1), with w_c the class's
+// mask blurred and doubled (1 up to its edge, falling to 0 over a few pixels outside), divided
+// by their sum where they overlap: inside a class u goes to mu_c + k_c (u - mu_c), the
+// background around it is pushed or pulled smoothly. Each output point samples D^-1 of where
+// the grid points, found by fixed-point iteration (u = g - sum_c w_c(u) (u - mu_c) (k_c - 1));
+// image and label are sampled through the same grid, so they stay aligned.
 torch::Tensor scale_structures(const torch::Tensor& onehot, const torch::Tensor& grid, const torch::Tensor& structure,
                                const torch::Tensor& source) {
   const int64_t k = onehot.size(0), c = onehot.size(1), s = onehot.size(-1), n = grid.size(0);

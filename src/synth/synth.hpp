@@ -31,10 +31,10 @@ struct SynthBatch {
 };
 
 /// `sources`: how many exemplars there are to paste from; with one, nothing is drawn for it
-/// (the draws of a one-exemplar run do not change). `num_classes`: needed (> 1) where
-/// c.structure_scale > 0; with it 0, nothing is drawn for it.
+/// (the draws of a one-exemplar run do not change). `num_classes` (background included) sizes
+/// the per-structure factors, drawn where c.structure_scale > 0.
 SynthParams sample_synth(const SynthOptions& c, int64_t n, int64_t size, int64_t pool_size, Rng& rng,
-                         const torch::Device& dev, int64_t sources = 1, int64_t num_classes = 0);
+                         const torch::Device& dev, int64_t sources, int64_t num_classes);
 
 /// exemplar_image [K, 1, S, S], exemplar_label [K, S, S] int64 (or [S, S] for one), pool
 /// [M, 1, S, S]; with K > 1 item i pastes exemplar p.source[i].
