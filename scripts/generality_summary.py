@@ -37,7 +37,10 @@ def runs_of(dataset, folder):
         lcc = load(os.path.join(run, "eval_lcc.json"))
         row = {"dataset": dataset, "run": os.path.basename(run), "method": cfg["method"],
                "exemplar": cfg["exemplar"] or ("(every training label)" if cfg["method"] == "full" else os.path.basename(run).split("-", 1)[1]), "seed": cfg["seed"],
-               "iterations": cfg["iterations"], "raw": scores(json.load(open(ev)))}
+               "iterations": cfg["iterations"], "raw": scores(json.load(open(ev))),
+               # the one training default changed while the benchmark was being run (0.4 since
+               # 6b35618); a run saved before the option existed trained with 0
+               "synthesis_structure_scale": cfg.get("synthesis", {}).get("structure_scale", 0.0)}
         if lcc:
             row["lcc"] = scores(lcc)
             row["lcc_infer"] = lcc.get("evaluated", {}).get("infer")
