@@ -3,8 +3,8 @@
 # and scores each run four ways: the models' ensemble as predicted, without post-processing
 # (eval.json: --infer.lcc false --infer.opening 0), and post-processed as the run predicts, each
 # class's large connected components kept (eval_lcc.json: --infer.lcc true and the run's
-# infer.opening and infer.keep_fraction; eval_largest.json: the largest component alone, where
-# the task has more than one foreground class), and for
+# infer.opening, infer.assembly and infer.keep_fraction; eval_largest.json: each class's largest
+# component alone, no assembly step, where the task has more than one foreground class), and for
 # two-model methods model a alone, both ways (eval_a.json, eval_a_lcc.json). Each run folder
 # keeps command.txt (how it was trained; written when training finished) and timing.json. A
 # trained run is not trained again, a missing score is added, and an interrupted training
@@ -38,7 +38,7 @@ for ex in $EXEMPLARS; do
     score eval.json --infer.lcc false --infer.opening 0
     score eval_lcc.json --infer.lcc true
     if python3 -c "import json,sys; sys.exit(len(json.load(open('$run/eval.json'))['classes']) < 2)"; then
-      score eval_largest.json --infer.lcc true --infer.keep-fraction 1
+      score eval_largest.json --infer.lcc true --infer.keep-fraction 1 --infer.assembly false
     fi
     if python3 -c "import json,sys; sys.exit(json.load(open('$run/config.json'))['models'] != 2)"; then
       score eval_a.json --models a --infer.lcc false --infer.opening 0

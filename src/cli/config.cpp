@@ -65,7 +65,7 @@ Config parse_config(const std::string& json_text, const std::string& origin) {
   // A run saved before an option existed keeps the behaviour of its time: a key it lacks takes
   // the value that means "as before" rather than today's default (its networks take the slice
   // alone; its labels were not propagated; its strides were given in planes; its predictions
-  // were not opened; each class kept its largest component alone; its synthesis pasted the
+  // were not opened; each class kept its largest component alone, with no step over all classes together; its synthesis pasted the
   // exemplar's structures in their own proportions).
   auto saved = [&](const char* section, const char* key) {
     return j.contains(section) && j[section].is_object() && j[section].contains(key);
@@ -76,6 +76,7 @@ Config parse_config(const std::string& json_text, const std::string& origin) {
   if (!saved("data", "context_mm")) c.data.context_mm = 0;
   if (!saved("infer", "opening")) c.infer.opening = 0;
   if (!saved("infer", "keep_fraction")) c.infer.keep_fraction = 1.0;
+  if (!saved("infer", "assembly")) c.infer.assembly = false;
   if (!saved("synthesis", "structure_scale")) c.synthesis.structure_scale = 0;
   // infer.component (one release: largest, or the component touching the other classes) gave
   // way to infer.keep_fraction: "largest" is a fraction of 1; "contact", withdrawn after it lost

@@ -82,6 +82,14 @@ TrainedRun run_training(Config c, const std::string& data, const std::string& ru
   TrainingData d = load_training_data(*reader, c.run.exemplar,
                                       c.needs_all_labels() ? LabelAccess::All : LabelAccess::ExemplarOnly,
                                       c.data, dev);
+  // infer.assembly only where the exemplar's structures form one connected whole (read from
+  // the labels training may read; saved: inference reads it)
+  if (c.infer.assembly && !resume &&
+      !labels_form_one_assembly(c.needs_all_labels() ? d.labeled_labels : d.exemplar_labels(), d.num_classes)) {
+    c.infer.assembly = false;
+    std::fprintf(stderr, "cmems: infer.assembly false: the exemplar shows fewer than two structures, or they do not form one connected whole\n");
+    write_file_atomic(cfg_path, c.to_json().dump(2) + "\n");
+  }
   std::fprintf(stderr, "cmems: method %s, exemplar %s, %lld unlabeled slices, %lld iterations on %s\n",
                c.run.method.c_str(), c.run.exemplar.empty() ? "(all labels)" : c.run.exemplar.c_str(),
                (long long)d.unlabeled.size(0), (long long)c.run.iterations, enum_name(c.run.device).c_str());

@@ -146,35 +146,47 @@ ClassScore score_class(const std::vector<uint8_t>& pred, const std::vector<uint8
   return s;
 }
 
+namespace {
+// Labels the face-connected components of the voxels where `in(i)` holds: comp[i] is the
+// component's index (0, 1, ...) or -1 outside; returns each component's voxel count.
+template <class In>
+std::vector<int64_t> label_components(const Dims3& d, In in, std::vector<int32_t>& comp) {
+  const int64_t n = d[0] * d[1] * d[2];
+  comp.assign(n, -1);
+  std::vector<int64_t> sizes, stack;
+  for (int64_t s = 0; s < n; ++s) {
+    if (!in(s) || comp[s] >= 0) continue;
+    const auto id = static_cast<int32_t>(sizes.size());
+    sizes.push_back(0);
+    stack.assign(1, s);
+    comp[s] = id;
+    while (!stack.empty()) {
+      int64_t i = stack.back();
+      stack.pop_back();
+      ++sizes[id];
+      int64_t x = i % d[0], y = (i / d[0]) % d[1], z = i / (d[0] * d[1]);
+      const int64_t nb[6][3] = {{x - 1, y, z}, {x + 1, y, z}, {x, y - 1, z}, {x, y + 1, z}, {x, y, z - 1}, {x, y, z + 1}};
+      for (auto& q : nb) {
+        if (q[0] < 0 || q[1] < 0 || q[2] < 0 || q[0] >= d[0] || q[1] >= d[1] || q[2] >= d[2]) continue;
+        int64_t j = q[0] + d[0] * (q[1] + d[1] * q[2]);
+        if (comp[j] < 0 && in(j)) comp[j] = id, stack.push_back(j);
+      }
+    }
+  }
+  return sizes;
+}
+
+bool foreground(uint8_t v, int num_classes) { return v > 0 && v < num_classes; }
+}  // namespace
+
 void keep_large_components(std::vector<uint8_t>& labels, const Dims3& d, int num_classes, double min_fraction) {
   CMEMS_CHECK(min_fraction > 0 && min_fraction <= 1, "keep_large_components: min_fraction ", min_fraction,
               " is outside (0, 1]");
   const int64_t n = d[0] * d[1] * d[2];
   CMEMS_CHECK(int64_t(labels.size()) == n, "keep_large_components: size mismatch");
-  std::vector<int32_t> comp(n, -1);
-  std::vector<int64_t> stack;
+  std::vector<int32_t> comp;
   for (int c = 1; c < num_classes; ++c) {
-    std::fill(comp.begin(), comp.end(), -1);
-    std::vector<int64_t> sizes;
-    for (int64_t s = 0; s < n; ++s) {
-      if (labels[s] != c || comp[s] >= 0) continue;
-      int32_t id = static_cast<int32_t>(sizes.size());
-      sizes.push_back(0);
-      stack.assign(1, s);
-      comp[s] = id;
-      while (!stack.empty()) {
-        int64_t i = stack.back();
-        stack.pop_back();
-        ++sizes[id];
-        int64_t x = i % d[0], y = (i / d[0]) % d[1], z = i / (d[0] * d[1]);
-        const int64_t nb[6][3] = {{x - 1, y, z}, {x + 1, y, z}, {x, y - 1, z}, {x, y + 1, z}, {x, y, z - 1}, {x, y, z + 1}};
-        for (auto& q : nb) {
-          if (q[0] < 0 || q[1] < 0 || q[2] < 0 || q[0] >= d[0] || q[1] >= d[1] || q[2] >= d[2]) continue;
-          int64_t j = q[0] + d[0] * (q[1] + d[1] * q[2]);
-          if (labels[j] == c && comp[j] < 0) comp[j] = id, stack.push_back(j);
-        }
-      }
-    }
+    const auto sizes = label_components(d, [&](int64_t i) { return labels[i] == c; }, comp);
     if (sizes.size() <= 1) continue;
     const auto largest = std::max_element(sizes.begin(), sizes.end()) - sizes.begin();
     std::vector<uint8_t> keep(sizes.size());
@@ -183,6 +195,34 @@ void keep_large_components(std::vector<uint8_t>& labels, const Dims3& d, int num
     for (int64_t i = 0; i < n; ++i)
       if (labels[i] == c && !keep[comp[i]]) labels[i] = 0;
   }
+}
+
+void keep_assembly(std::vector<uint8_t>& labels, const Dims3& d, int num_classes) {
+  const int64_t n = d[0] * d[1] * d[2];
+  CMEMS_CHECK(int64_t(labels.size()) == n, "keep_assembly: size mismatch");
+  std::vector<int32_t> comp;
+  const auto sizes = label_components(d, [&](int64_t i) { return foreground(labels[i], num_classes); }, comp);
+  if (sizes.size() <= 1) return;
+  // voxels of each class in each component; a component's weakest class is its smallest one
+  std::vector<int64_t> count(sizes.size() * size_t(num_classes), 0);
+  for (int64_t i = 0; i < n; ++i)
+    if (comp[i] >= 0) ++count[size_t(comp[i]) * size_t(num_classes) + labels[i]];
+  auto weakest = [&](size_t k) { return *std::min_element(&count[k * num_classes + 1], &count[(k + 1) * num_classes]); };
+  size_t best = 0;
+  for (size_t k = 1; k < sizes.size(); ++k)
+    if (std::make_pair(weakest(k), sizes[k]) > std::make_pair(weakest(best), sizes[best])) best = k;
+  for (int64_t i = 0; i < n; ++i)
+    if (comp[i] >= 0 && size_t(comp[i]) != best) labels[i] = 0;
+}
+
+bool is_one_assembly(const std::vector<uint8_t>& labels, const Dims3& d, int num_classes) {
+  CMEMS_CHECK(int64_t(labels.size()) == d[0] * d[1] * d[2], "is_one_assembly: size mismatch");
+  std::vector<uint8_t> present(size_t(std::max(num_classes, 1)), 0);
+  for (uint8_t v : labels)
+    if (foreground(v, num_classes)) present[v] = 1;
+  if (std::count(present.begin(), present.end(), 1) < 2) return false;
+  std::vector<int32_t> comp;
+  return label_components(d, [&](int64_t i) { return foreground(labels[i], num_classes); }, comp).size() == 1;
 }
 
 void keep_largest_components(std::vector<uint8_t>& labels, const Dims3& d, int num_classes) {

@@ -168,6 +168,30 @@ void Predictor::post_process(LabelVolume& labels) const {
   if (labels.geometry.spacing_known)
     open_largest_components(labels.data, labels.dims, spacing_mm(labels.geometry), int(classes_.size()),
                             o_.infer.opening);
-  if (o_.infer.lcc) keep_large_components(labels.data, labels.dims, int(classes_.size()), o_.infer.keep_fraction);
+  if (!o_.infer.lcc) return;
+  if (o_.infer.assembly) keep_assembly(labels.data, labels.dims, int(classes_.size()));
+  keep_large_components(labels.data, labels.dims, int(classes_.size()), o_.infer.keep_fraction);
 }
+
+bool labels_form_one_assembly(const torch::Tensor& labels, int64_t num_classes) {
+  CMEMS_CHECK(labels.dim() == 3, "labels_form_one_assembly: labels must be [N, S, S]");
+  auto l = labels.to(torch::kCPU).to(torch::kInt64).contiguous();
+  const Dims3 d{l.size(2), l.size(1), 1};
+  int64_t several = 0, one = 0;
+  std::vector<uint8_t> map(size_t(d[0] * d[1]));
+  for (int64_t k = 0; k < l.size(0); ++k) {
+    const int64_t* p = l[k].data_ptr<int64_t>();
+    std::vector<uint8_t> present(size_t(num_classes), 0);
+    for (size_t i = 0; i < map.size(); ++i) {
+      const bool fg = p[i] > 0 && p[i] < num_classes;
+      map[i] = fg ? uint8_t(p[i]) : 0;
+      if (fg) present[size_t(p[i])] = 1;
+    }
+    if (std::count(present.begin(), present.end(), 1) < 2) continue;
+    ++several;
+    one += is_one_assembly(map, d, int(num_classes));
+  }
+  return several > 0 && 2 * one > several;
+}
+
 }  // namespace cmems

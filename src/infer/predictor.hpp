@@ -82,8 +82,9 @@ class Predictor {
   /// One model's softmax, averaged over the flips when `infer.tta`.
   torch::Tensor model_probabilities(size_t model, const torch::Tensor& slices) const;
   size_t num_models() const { return models_.size(); }
-  /// infer.opening (only where `labels`' spacing is known), then infer.lcc: what every label
-  /// map predict returns goes through.
+  /// infer.opening (only where `labels`' spacing is known), then infer.lcc (with
+  /// infer.assembly first, the foreground of all classes together): what every label map
+  /// predict returns goes through.
   void post_process(LabelVolume& labels) const;
 
   const std::vector<std::string>& class_names() const { return classes_; }
@@ -101,4 +102,12 @@ class Predictor {
   /// Mean of the selected models' probabilities, given every model's (`per_model[m]`).
   torch::Tensor combine(const std::vector<torch::Tensor>& per_model) const;
 };
+
+/// Whether the structures of these label maps ([N, S, S], classes 0..num_classes-1; other
+/// values count as background) form one connected whole: most of the maps that show two classes
+/// or more have all their foreground in one face-connected component (eval/metrics.hpp
+/// is_one_assembly). False where none shows two classes. What infer.assembly is set from, at
+/// training, on the exemplars (with `full`, on every labeled slice).
+bool labels_form_one_assembly(const torch::Tensor& labels, int64_t num_classes);
+
 }  // namespace cmems

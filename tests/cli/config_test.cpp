@@ -134,7 +134,7 @@ TEST(Config, FlagNamesUseDashesAndEveryKeyHasOneOption) {
     EXPECT_TRUE(keys.insert(o.key).second) << o.key;
     if (o.key == "checkpoint_every") EXPECT_EQ(o.flag(), "--checkpoint-every");
   }
-  EXPECT_EQ(keys.size(), 87u);  // 75 + snapshot_every, perf.producer, infer.amp, perf.cuda_graph (issue 34), data.propagate_mm, data.propagate_step_mm, data.context, data.context_stride, data.context_mm, infer.opening, infer.keep_fraction, synthesis.structure_scale (issue 33)
+  EXPECT_EQ(keys.size(), 88u);  // 75 + snapshot_every, perf.producer, infer.amp, perf.cuda_graph (issue 34), data.propagate_mm, data.propagate_step_mm, data.context, data.context_stride, data.context_mm, infer.opening, infer.keep_fraction, synthesis.structure_scale, infer.assembly (issue 33)
 }
 
 // A run saved before the plane options existed is read as it was trained: its networks take the
@@ -148,6 +148,7 @@ TEST(Config, ARunSavedBeforeThePlaneOptionsKeepsItsBehaviour) {
   ASSERT_GT(today.infer.opening, 0);
   ASSERT_LT(today.infer.keep_fraction, 1.0);
   ASSERT_GT(today.synthesis.structure_scale, 0);
+  ASSERT_TRUE(today.infer.assembly);
   Config old = parse_config(R"({"method": "cmems", "data": {"size": 64}})", "old config.json");
   EXPECT_EQ(old.data.size, 64);
   EXPECT_EQ(old.data.context, 0);
@@ -157,6 +158,7 @@ TEST(Config, ARunSavedBeforeThePlaneOptionsKeepsItsBehaviour) {
   EXPECT_EQ(old.infer.opening, 0);
   EXPECT_EQ(old.infer.keep_fraction, 1.0);
   EXPECT_EQ(old.synthesis.structure_scale, 0);
+  EXPECT_FALSE(old.infer.assembly);
   // a run that saved them keeps what it saved
   Config kept = parse_config(today.to_json().dump(), "today's config.json");
   EXPECT_EQ(kept.data.context, today.data.context);
@@ -166,6 +168,7 @@ TEST(Config, ARunSavedBeforeThePlaneOptionsKeepsItsBehaviour) {
   EXPECT_EQ(kept.infer.opening, today.infer.opening);
   EXPECT_EQ(kept.infer.keep_fraction, today.infer.keep_fraction);
   EXPECT_EQ(kept.synthesis.structure_scale, today.synthesis.structure_scale);
+  EXPECT_EQ(kept.infer.assembly, today.infer.assembly);
 }
 
 // infer.component, the option infer.keep_fraction replaced: a run that saved "largest" keeps the

@@ -108,6 +108,43 @@ TEST(LargestComponent, KeepFractionKeepsTheComponentsOfAtLeastThatShareOfTheLarg
   EXPECT_THROW(keep_large_components(l, d, 4, 1.5), Error);
 }
 
+// infer.assembly: the foreground of all classes together. A row of one "heart" (classes 1, 2, 3
+// side by side: its smallest class has 2 voxels), a larger stray run of class 1 (5 voxels, one
+// class: its smallest class has 0) and a stray run of class 3: only the heart stays, though the
+// stray run is the largest component. Where no component holds every class, the largest stays.
+TEST(LargestComponent, AssemblyKeepsTheComponentWhoseSmallestClassIsLargest) {
+  const Dims3 d{16, 1, 1};
+  std::vector<uint8_t> l{1, 1, 1, 1, 1, 0, 1, 1, 2, 2, 3, 3, 3, 0, 3, 3};
+  keep_assembly(l, d, 4);
+  EXPECT_EQ(l, (std::vector<uint8_t>{0, 0, 0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 3, 0, 0, 0}));
+  std::vector<uint8_t> parts{1, 1, 1, 0, 1, 2, 0, 3, 3};  // no component holds every class
+  keep_assembly(parts, {9, 1, 1}, 4);
+  EXPECT_EQ(parts, (std::vector<uint8_t>{1, 1, 1, 0, 0, 0, 0, 0, 0}));
+  std::vector<uint8_t> one{1, 2, 3, 0, 0};  // one component: nothing changes
+  keep_assembly(one, {5, 1, 1}, 4);
+  EXPECT_EQ(one, (std::vector<uint8_t>{1, 2, 3, 0, 0}));
+  // face-connected in 3-D: planes joined through z are one component
+  std::vector<uint8_t> planes{1, 0, 0, 2};  // 2x1x2: (0,0,0)=1, (1,0,1)=2: not face neighbours
+  keep_assembly(planes, {2, 1, 2}, 3);
+  EXPECT_EQ(std::count(planes.begin(), planes.end(), 0), 3);
+  planes = {1, 0, 2, 0};  // (0,0,0)=1 above (0,0,1)=2
+  keep_assembly(planes, {2, 1, 2}, 3);
+  EXPECT_EQ(planes, (std::vector<uint8_t>{1, 0, 2, 0}));
+}
+
+// What infer.assembly is set from: a slice whose structures touch is one assembly; separate
+// organs, a single class, or no foreground are not; values outside 1..C-1 count as background.
+TEST(LargestComponent, OneAssemblyNeedsTwoClassesInOneComponent) {
+  const Dims3 d{6, 2, 1};
+  EXPECT_TRUE(is_one_assembly({0, 1, 1, 2, 3, 0, 0, 0, 0, 2, 0, 0}, d, 4));
+  EXPECT_FALSE(is_one_assembly({0, 1, 1, 0, 3, 0, 0, 0, 0, 0, 3, 0}, d, 4)) << "two organs apart";
+  EXPECT_FALSE(is_one_assembly({0, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0}, d, 4)) << "one class";
+  EXPECT_FALSE(is_one_assembly(std::vector<uint8_t>(12, 0), d, 4)) << "no foreground";
+  EXPECT_FALSE(is_one_assembly({1, 2, 255, 1, 0, 0, 0, 0, 0, 0, 0, 0}, d, 4))
+      << "255 (ignored) is background: 1 2 | 1 are two components";
+  EXPECT_TRUE(is_one_assembly({0, 1, 2, 0, 0, 0, 0, 0, 255, 0, 0, 0}, d, 4));
+}
+
 namespace {
 // Voxels of `d` (x fastest) set to `value` where `inside(x, y, z)`.
 template <class F>

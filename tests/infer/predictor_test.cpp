@@ -182,3 +182,59 @@ TEST(Predictor, PostProcessOpensOnlyWhereTheSpacingIsKnown) {
   EXPECT_LT(kept(known), kept(l) - int64_t(small)) << "spacing known: the small ball and the tube go";
 }
 }  // namespace cmems
+
+namespace cmems {
+// infer.assembly, part of the component step (infer.lcc): a "heart" of three classes side by side
+// and a larger stray block of class 1 apart from it; the defaults keep the heart alone; without
+// the assembly step the stray block is class 1's largest component and stays; without
+// infer.lcc nothing changes.
+TEST(Predictor, PostProcessKeepsTheAssemblyOnlyWithTheComponentStep) {
+  UNetOptions o;
+  o.width = 4;
+  o.num_classes = 4;
+  LabelVolume l;
+  l.dims = {20, 4, 2};
+  l.geometry.spacing_known = false;
+  l.data.assign(size_t(20 * 4 * 2), 0);
+  for (int64_t z = 0; z < 2; ++z)
+    for (int64_t y = 0; y < 4; ++y)
+      for (int64_t x = 0; x < 20; ++x) {
+        uint8_t v = x < 2 ? 1 : x < 4 ? 2 : x < 6 ? 3 : (x >= 9 ? 1 : 0);  // heart 0-5, stray 9-19
+        l.data[size_t(x + 20 * (y + 4 * z))] = v;
+      }
+  auto post = [&](bool lcc, bool assembly) {
+    PredictorOptions c;
+    c.size = 32;
+    c.infer.lcc = lcc, c.infer.assembly = assembly;
+    Predictor p(c, {UNet(o)}, {"background", "a", "b", "c"}, "zscore");
+    LabelVolume v = l;
+    p.post_process(v);
+    return v.data;
+  };
+  ASSERT_TRUE(PredictorOptions{}.infer.assembly) << "the default";
+  const auto heart_only = post(true, true);
+  EXPECT_EQ(std::count(heart_only.begin(), heart_only.end(), uint8_t(1)), 2 * 4 * 2);
+  EXPECT_EQ(std::count(heart_only.begin(), heart_only.end(), uint8_t(3)), 2 * 4 * 2);
+  const auto largest = post(true, false);
+  EXPECT_EQ(std::count(largest.begin(), largest.end(), uint8_t(1)), 11 * 4 * 2) << "class 1's largest: the stray block";
+  EXPECT_EQ(post(false, true), l.data);
+}
+// What sets infer.assembly at training: most of the label maps that show two classes or more
+// have all their foreground in one component. A heart (classes touching) is; two organs apart
+// are not; maps with one class or none do not count; -1 (ignored) is background.
+TEST(Predictor, OneAssemblyIsWhatMostMapsWithSeveralClassesShow) {
+  auto heart = torch::zeros({8, 8}, torch::kLong), apart = torch::zeros({8, 8}, torch::kLong);
+  heart.index_put_({torch::indexing::Slice(2, 5), torch::indexing::Slice(2, 4)}, 1);
+  heart.index_put_({torch::indexing::Slice(2, 5), torch::indexing::Slice(4, 6)}, 2);
+  apart.index_put_({torch::indexing::Slice(0, 2), torch::indexing::Slice(0, 2)}, 1);
+  apart.index_put_({torch::indexing::Slice(5, 8), torch::indexing::Slice(5, 8)}, 2);
+  auto one_class = (heart > 0).to(torch::kLong), ignored = torch::full({8, 8}, -1, torch::kLong);
+  EXPECT_TRUE(labels_form_one_assembly(heart.unsqueeze(0), 3));
+  EXPECT_FALSE(labels_form_one_assembly(apart.unsqueeze(0), 3));
+  EXPECT_FALSE(labels_form_one_assembly(one_class.unsqueeze(0), 3)) << "one class";
+  EXPECT_FALSE(labels_form_one_assembly(ignored.unsqueeze(0), 3)) << "no foreground";
+  EXPECT_TRUE(labels_form_one_assembly(torch::stack({heart, heart, apart, one_class, ignored}), 3));
+  EXPECT_FALSE(labels_form_one_assembly(torch::stack({heart, apart}), 3)) << "one of two is not most";
+}
+
+}  // namespace cmems
