@@ -65,8 +65,8 @@ Config parse_config(const std::string& json_text, const std::string& origin) {
   // A run saved before an option existed keeps the behaviour of its time: a key it lacks takes
   // the value that means "as before" rather than today's default (its networks take the slice
   // alone; its labels were not propagated; its strides were given in planes; its predictions
-  // were not opened; each class kept its largest component alone, with no step over all classes together; its synthesis pasted the
-  // exemplar's structures in their own proportions).
+  // were not opened; each class kept its largest component alone, with no step over all
+  // classes together; its synthesis pasted the exemplar's structures in their own proportions).
   auto saved = [&](const char* section, const char* key) {
     return j.contains(section) && j[section].is_object() && j[section].contains(key);
   };

@@ -51,8 +51,8 @@ void keep_large_components(std::vector<uint8_t>& labels, const Dims3& dims, int 
 
 /// The foreground of every class 1..C-1 taken together, as one structure made of several parts
 /// (a heart: ventricles and the wall between them): only its face-connected component whose
-/// smallest class is the largest (among equal ones, the larger component; the first of equal
-/// ones) keeps its labels; the rest become background (in place). A stray region that the
+/// smallest class is the largest keeps its labels (a tie goes to the larger component, then to
+/// the first); the rest become background (in place). A stray region that the
 /// models label as one class elsewhere in the volume goes even where it is larger than the true
 /// structure; where no component holds every class, the largest stays. Meant where the classes
 /// do form one connected structure (is_one_assembly on the exemplar); separate organs would
