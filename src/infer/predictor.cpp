@@ -175,19 +175,19 @@ void Predictor::post_process(LabelVolume& labels) const {
 
 bool labels_form_one_assembly(const torch::Tensor& labels, int64_t num_classes) {
   CMEMS_CHECK(labels.dim() == 3, "labels_form_one_assembly: labels must be [N, S, S]");
+  if (num_classes < 3) return false;  // fewer than two structures
   auto l = labels.to(torch::kCPU).to(torch::kInt64).contiguous();
   const Dims3 d{l.size(2), l.size(1), 1};
-  int64_t several = 0, one = 0;
+  int64_t several = 0, one = 0;  // maps with two classes or more; those of them in one piece
   std::vector<uint8_t> map(size_t(d[0] * d[1]));
   for (int64_t k = 0; k < l.size(0); ++k) {
     const int64_t* p = l[k].data_ptr<int64_t>();
     std::vector<uint8_t> present(size_t(num_classes), 0);
     for (size_t i = 0; i < map.size(); ++i) {
-      const bool fg = p[i] > 0 && p[i] < num_classes;
-      map[i] = fg ? uint8_t(p[i]) : 0;
-      if (fg) present[size_t(p[i])] = 1;
+      map[i] = p[i] > 0 && p[i] < num_classes ? uint8_t(p[i]) : 0;
+      present[map[i]] = 1;
     }
-    if (std::count(present.begin(), present.end(), 1) < 2) continue;
+    if (std::count(present.begin() + 1, present.end(), 1) < 2) continue;
     ++several;
     one += is_one_assembly(map, d, int(num_classes));
   }
