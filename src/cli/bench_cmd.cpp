@@ -67,6 +67,14 @@ struct OpCounter {
   static inline bool by_name = false;         // also count the top-level calls by name
   static inline std::mutex names_mutex;
   static inline std::array<std::map<std::string, int64_t>, 6> names;
+  // With by_name, also each aten op's self host time (its own wall time less that of the aten
+  // ops it calls), as torch.profiler's "Self CPU" column: on the CPU, where the time goes.
+  struct Self {
+    Clock::time_point since;
+    double nested_ms = 0;
+  };
+  static inline thread_local std::vector<Self> selves;
+  static inline std::map<std::string, double> self_ms;
   // Host wall time per stage, exclusive of nested stages (a stage's time pauses while an
   // inner mark is open): on the CPU where the iteration's time goes; on a GPU the time to
   // issue the stage's work. Time outside every mark is not counted.
@@ -99,6 +107,7 @@ struct OpCounter {
       for (auto it = stack.rbegin(); it != stack.rend() && s < 0; ++it) s = *it;
       const size_t k = s < 0 ? kStages.size() - 1 : size_t(s);
       ++counts[k];
+      if (by_name) selves.push_back({Clock::now()});
       if (depth++ == 0) {
         ++top[k];
         if (by_name) {
@@ -119,7 +128,17 @@ struct OpCounter {
         if (!open.empty()) open.back().since = now;
       }
     }
-    if (is_aten(fn) && depth > 0) --depth;
+    if (is_aten(fn) && depth > 0) {
+      --depth;
+      if (by_name && !selves.empty()) {
+        const double all = std::chrono::duration<double, std::milli>(Clock::now() - selves.back().since).count();
+        const double own = all - selves.back().nested_ms;
+        selves.pop_back();
+        if (!selves.empty()) selves.back().nested_ms += all;
+        std::lock_guard<std::mutex> lock(names_mutex);
+        self_ms[fn.name()] += own;
+      }
+    }
   }
   static bool is_aten(const at::RecordFunction& fn) {
     return fn.scope() == at::RecordScope::FUNCTION && std::strncmp(fn.name(), "aten::", 6) == 0;
@@ -130,6 +149,7 @@ struct OpCounter {
     for (auto& c : counts) c = 0;
     for (auto& c : top) c = 0;
     for (auto& n : names) n.clear();
+    self_ms.clear();
     ms.fill(0.0);
     auto handle = at::addGlobalCallback(
         at::RecordFunctionCallback(&on_start, &on_end).scopes({at::RecordScope::FUNCTION, at::RecordScope::USER_SCOPE}));
@@ -149,6 +169,8 @@ struct OpCounter {
     j["host_ms_by_stage"] = m;
     if (by_name)
       for (size_t i = 0; i < kStages.size(); ++i) j["top_level_by_name"][kStages[i]] = names[i];
+    if (by_name)
+      for (const auto& [name, t] : self_ms) j["self_ms_by_name"][name] = std::round(t * 100) / 100;
     return j;
   }
 };
@@ -199,7 +221,7 @@ Runner add_bench(CLI::App& app) {
   cmd->add_option("--repeat", a->repeat, "timed iterations (median reported)")->capture_default_str()->check(CLI::Range(1, 100000));
   cmd->add_option("--warmup", a->warmup, "untimed warm-up iterations")->capture_default_str()->check(CLI::Range(0, 100000));
   cmd->add_flag("--json", a->json, "print one JSON object");
-  cmd->add_flag("--op-names", OpCounter::by_name, "also count the counted iteration's top-level ATen calls by name, per stage");
+  cmd->add_flag("--op-names", OpCounter::by_name, "also count the counted iteration's top-level ATen calls by name, per stage, and time each ATen op's self host ms");
   cmd->add_option("--config", a->config, "JSON file of options (flags override it)");
   add_config_flags(*cmd, a->flags);
   return [a] {

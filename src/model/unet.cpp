@@ -1,5 +1,9 @@
 #include "model/unet.hpp"
 
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
 #include "core/check.hpp"
 #include "core/rng.hpp"
 #include "model/device.hpp"
@@ -9,6 +13,18 @@ namespace nn = torch::nn;
 namespace F = torch::nn::functional;
 
 // ---- U-Net ------------------------------------------------------------------------------
+torch::Tensor element_dropout(const torch::Tensor& x, double p) {
+  if (p <= 0) return x;
+  if (!x.device().is_cpu() || !x.is_non_overlapping_and_dense()) return torch::dropout(x, p, /*train=*/true);
+  const int64_t n = x.numel();
+  const int64_t k = std::clamp<int64_t>(std::llround((1.0 - p) * 65536.0), 1, 65535);
+  // 64 bits a draw, read as four uniform 16-bit integers in [-32768, 32767]: kept where < k − 32768.
+  auto bits = torch::empty({(n + 3) / 4}, torch::kLong).random_(std::numeric_limits<int64_t>::min(), c10::optional<int64_t>(), c10::optional<at::Generator>());
+  auto u16 = bits.view(torch::kShort).narrow(0, 0, n).as_strided(x.sizes(), x.strides());
+  auto mask = u16.lt(k - 32768).to(x.scalar_type()).mul_(65536.0 / double(k));
+  return x * mask;
+}
+
 ConvBlockImpl::ConvBlockImpl(int64_t in, int64_t out, double dropout) {
   seq_ = register_module(
       "seq", nn::Sequential(nn::Conv2d(nn::Conv2dOptions(in, out, 3).padding(1)), nn::BatchNorm2d(out),
@@ -39,7 +55,8 @@ torch::Tensor ConvBlockImpl::forward(torch::Tensor x) {
     return F::leaky_relu(folded_ ? t : batch_norm(*seq_[k + 1]->as<nn::BatchNorm2d>(), t), leaky);
   };
   x = conv_bn_relu(0, x);
-  if (auto* drop = seq_[3]->as<nn::Dropout>(); !folded_ && drop->options.p() > 0) x = drop->forward(x);
+  if (auto* drop = seq_[3]->as<nn::Dropout>(); !folded_ && drop->is_training() && drop->options.p() > 0)
+    x = element_dropout(x, drop->options.p());
   return conv_bn_relu(4, x);
 }
 

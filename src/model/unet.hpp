@@ -26,6 +26,15 @@ struct UNetOptions {
   enum class Init { Torch, Kaiming, Xavier } init = Init::Torch;
 };
 
+/// Element-wise dropout in training (each element kept with probability q ≈ 1 − p and scaled
+/// by 1/q, else 0; gradient grad·mask/q), as torch::dropout computes it. On a GPU it is
+/// torch::dropout. On the CPU, where torch::dropout draws one Bernoulli number at a time
+/// (7% of an iteration's time, measured: docs/BENCHMARKS.md), the mask comes from 16 random
+/// bits per element drawn 64 at a time from torch's default CPU generator: q = k/65536 with
+/// k = round((1 − p)·65536), within 8e-6 of 1 − p, and the scale is 1/q exactly. The mask
+/// follows x's memory layout (channels-last stays channels-last).
+torch::Tensor element_dropout(const torch::Tensor& x, double p);
+
 class ConvBlockImpl : public torch::nn::Module {
  public:
   ConvBlockImpl(int64_t in, int64_t out, double dropout);

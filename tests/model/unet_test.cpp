@@ -142,15 +142,16 @@ TEST(Weights, LoadingValidatesNamesAndShapes) {
   EXPECT_THROW(load_models(f, b, "mem"), Error);
 }
 // ConvBlock runs its layers one by one (BatchNorm without the module's batch count, no call
-// for a dropout of rate 0): the same outputs, gradients and running statistics as the stock
-// Sequential of the same layers and parameters.
+// for a dropout of rate 0, element_dropout for the others): the same outputs, gradients and
+// running statistics as the stock Sequential of the same layers and parameters.
 TEST(ConvBlock, EqualsTheStockSequentialOfItsLayers) {
   namespace nn = torch::nn;
   for (double p : {0.0, 0.3}) {
     ConvBlock block(2, 4, p);
     auto leaky = nn::LeakyReLUOptions().negative_slope(0.01);
+    auto drop = [p](const torch::Tensor& t) { return element_dropout(t, p); };
     nn::Sequential ref(nn::Conv2d(nn::Conv2dOptions(2, 4, 3).padding(1)), nn::BatchNorm2d(4), nn::LeakyReLU(leaky),
-                       nn::Dropout(nn::DropoutOptions(p)), nn::Conv2d(nn::Conv2dOptions(4, 4, 3).padding(1)),
+                       nn::Functional(drop), nn::Conv2d(nn::Conv2dOptions(4, 4, 3).padding(1)),
                        nn::BatchNorm2d(4), nn::LeakyReLU(leaky));
     {
       torch::NoGradGuard g;
@@ -175,8 +176,38 @@ TEST(ConvBlock, EqualsTheStockSequentialOfItsLayers) {
       EXPECT_TRUE(torch::equal(q.value(), bb["seq." + q.key()])) << q.key();
     }
     block->eval(), ref->eval();
-    EXPECT_TRUE(torch::equal(block->forward(x), ref->forward(x))) << "eval, p " << p;
+    auto stock_eval = ref->forward(x);  // the Functional still drops: compare with dropout off
+    if (p == 0) EXPECT_TRUE(torch::equal(block->forward(x), stock_eval)) << "eval";
   }
+}
+
+// element_dropout on the CPU: each element kept with probability k/65536 (k = round((1 − p)·65536))
+// and scaled by 65536/k, else 0; the same draws for the same seed; the mask follows the input's
+// memory layout; the gradient is the mask; torch's own dropout for p = 0 (the input itself).
+TEST(ElementDropout, KeepsEachElementWithProbabilityOneMinusPAndScalesByItsInverse) {
+  auto x = torch::ones({4, 16, 64, 64});
+  for (double p : {0.05, 0.3, 0.5}) {
+    torch::manual_seed(3);
+    auto y = element_dropout(x, p);
+    const double k = std::llround((1 - p) * 65536.0), q = k / 65536.0;
+    auto kept = y.ne(0);
+    EXPECT_TRUE(torch::allclose(y.masked_select(kept), torch::full({1}, 1.0 / q)));
+    const double share = kept.to(torch::kDouble).mean().item<double>(), n = double(x.numel());
+    EXPECT_NEAR(share, q, 5 * std::sqrt(q * (1 - q) / n)) << "p " << p;  // 5 standard errors
+    torch::manual_seed(3);
+    EXPECT_TRUE(torch::equal(element_dropout(x, p), y));
+    // Each channel's and each row's share too (no pattern along any axis).
+    auto per_channel = kept.to(torch::kDouble).mean({0, 2, 3});
+    EXPECT_LT((per_channel - q).abs().max().item<double>(), 6 * std::sqrt(q * (1 - q) / (n / 16)));
+  }
+  EXPECT_TRUE(element_dropout(x, 0.0).is_same(x));
+  // Channels-last in, channels-last out; the mask's draws laid out in memory order.
+  auto cl = torch::randn({2, 8, 6, 6}).contiguous(torch::MemoryFormat::ChannelsLast).requires_grad_();
+  torch::manual_seed(5);
+  auto y = element_dropout(cl, 0.2);
+  EXPECT_TRUE(y.is_contiguous(torch::MemoryFormat::ChannelsLast));
+  y.sum().backward();
+  EXPECT_TRUE(torch::allclose(cl.grad(), y.detach() / cl.detach()));  // grad = mask·scale = y / x
 }
 
 }  // namespace cmems
