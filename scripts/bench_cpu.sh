@@ -6,29 +6,30 @@
 # by about ±15% from one run to the next, so the two programs alternate for ROUNDS rounds
 # (cmems then Python, N timed iterations each, median per program and round) and the
 # figure is the median over rounds of the per-round ratio Python ms / cmems ms.
-# Writes results/bench_cpu.json (OUT=FILE elsewhere). EXTRA: more `cmems bench` flags.
-# Usage: [ROUNDS=5] [N=7] [EXTRA="--perf.x y"] scripts/bench_cpu.sh [BATCH] [SIZE] [THREADS]
+# Writes results/bench_cpu.json (OUT=FILE elsewhere). EXTRA: more `cmems bench` flags;
+# PY_EXTRA: more bench/reference_step.py flags (e.g. --channels-last).
+# Usage: [ROUNDS=5] [N=7] [EXTRA="--perf.x y"] [PY_EXTRA=--channels-last] scripts/bench_cpu.sh [BATCH] [SIZE] [THREADS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 B=${1:-4}; S=${2:-128}; T=${3:-2}; N=${N:-7}; R=${ROUNDS:-5}; OUT=${OUT:-results/bench_cpu.json}
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 for r in $(seq 1 "$R"); do
-  # shellcheck disable=SC2086  # EXTRA is words
+  # shellcheck disable=SC2086  # EXTRA and PY_EXTRA are words
   ./build/cmems bench --device cpu --batch.labeled "$B" --batch.unlabeled "$B" --data.size "$S" --threads "$T" \
     --repeat "$N" --warmup 2 --json ${EXTRA:-} > "$tmp/c$r.json"
   /usr/bin/python3 bench/reference_step.py --device cpu --batch "$B" --size "$S" --threads "$T" --iterations "$N" \
-    --warmup 2 > "$tmp/p$r.json"
+    --warmup 2 ${PY_EXTRA:-} > "$tmp/p$r.json"
   echo "round $r/$R done" >&2
 done
-/usr/bin/python3 - "$tmp" "$B" "$S" "$T" "$N" "$R" "${EXTRA:-}" "$OUT" <<'PY'
+/usr/bin/python3 - "$tmp" "$B" "$S" "$T" "$N" "$R" "${EXTRA:-}" "$OUT" "${PY_EXTRA:-}" <<'PY'
 import json, os, platform, statistics, subprocess, sys
-tmp, b, s, t, n, r, extra, out_path = sys.argv[1:9]
+tmp, b, s, t, n, r, extra, out_path, py_extra = sys.argv[1:10]
 r = int(r)
 c = [json.load(open(f"{tmp}/c{i}.json")) for i in range(1, r + 1)]
 p = [json.load(open(f"{tmp}/p{i}.json")) for i in range(1, r + 1)]
 ratios = [pi["ms_per_step"] / ci["ms_per_iter"] for ci, pi in zip(c, p)]
 dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True).stdout.strip()
-out = {"command": f"{'EXTRA=' + repr(extra) + ' ' if extra else ''}ROUNDS={r} N={n} scripts/bench_cpu.sh {b} {s} {t}"
+out = {"command": f"{'EXTRA=' + repr(extra) + ' ' if extra else ''}{'PY_EXTRA=' + repr(py_extra) + ' ' if py_extra else ''}ROUNDS={r} N={n} scripts/bench_cpu.sh {b} {s} {t}"
                   "  (cmems and Python alternate; per program and round the median of N timed iterations)",
        "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
                  + (" (with uncommitted changes)" if dirty else ""),

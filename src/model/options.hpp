@@ -35,14 +35,14 @@ struct ModelOptions {
 
 /// perf.*: the training device's fast path (model/device.hpp).
 struct PerfOptions {
-  bool channels_last = false;
+  bool channels_last = true;
   Amp amp = Amp::None;
   bool cudnn_benchmark = true;
   bool producer = false;
   bool cuda_graph = false;
 
   void describe(OptionList& l) {
-    l.add("channels_last", channels_last, "channels-last memory format for the networks and their inputs (GPU: ~1.7x faster) [ref: docs/gpu.md]");
+    l.add("channels_last", channels_last, "channels-last memory format for the networks and their inputs (GPU: ~1.7x faster; 2-core CPU: ~10% faster) [ref: docs/gpu.md, docs/BENCHMARKS.md]");
     l.add("amp", amp, "autocast of the training forward passes: none, or bf16 [ref: torch.autocast]");
     l.add("cudnn_benchmark", cudnn_benchmark, "cuDNN autotuning (CUDA only) [ref: docs/gpu.md]");
     l.add("producer", producer, "make the next iteration's batches on a second thread (on CUDA, its own stream) while the step runs; same weights either way [ours, docs/BENCHMARKS.md]");
