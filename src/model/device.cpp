@@ -38,14 +38,25 @@ torch::Device resolve_device(DeviceKind kind) {
 
 bool autocast_enabled(const torch::Device& device) { return autocast::enabled(device.type()); }
 
+namespace {
+// Channels-last strides, also where a dimension of size 1 leaves them ambiguous: contiguous()
+// keeps a one-channel NCHW tensor as it is (it is channels-last-contiguous too), and a
+// convolution of it then writes NCHW, so the network's first block would run in the other
+// layout, with a conversion at each of its backward ops; to() restrides it as Python's
+// .to(memory_format=...) does. The values are the same.
+torch::Tensor channels_last(const torch::Tensor& x) {
+  return x.to(x.options(), /*non_blocking=*/false, /*copy=*/false, torch::MemoryFormat::ChannelsLast);
+}
+}  // namespace
+
 void to_channels_last(UNet& net) {
   torch::NoGradGuard g;
   for (auto& p : net->parameters())
-    if (p.dim() == 4) p.set_data(p.contiguous(torch::MemoryFormat::ChannelsLast));
+    if (p.dim() == 4) p.set_data(channels_last(p));
 }
 
-torch::Tensor in_format(const torch::Tensor& x, bool channels_last) {
-  return channels_last && x.dim() == 4 ? x.contiguous(torch::MemoryFormat::ChannelsLast) : x;
+torch::Tensor in_format(const torch::Tensor& x, bool channels_last_format) {
+  return channels_last_format && x.dim() == 4 ? channels_last(x) : x;
 }
 
 void set_cudnn_benchmark(bool on) { at::globalContext().setBenchmarkCuDNN(on); }

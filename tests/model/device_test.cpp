@@ -39,6 +39,19 @@ TEST(ChannelsLast, GivesTheSameOutputsAndGradientsAsContiguous) {
   EXPECT_GT(compared, 40);
 }
 
+// A one-channel image is channels-last-contiguous in either stride order; unless restrided,
+// the first convolution writes NCHW and the first block runs in the other layout.
+TEST(ChannelsLast, AOneChannelInputMakesEveryActivationChannelsLast) {
+  UNet b = small_net();
+  to_channels_last(b);
+  auto x = in_format(torch::rand({2, 1, 32, 48}), true);
+  EXPECT_EQ(x.stride(1), 1);
+  EXPECT_EQ(x.suggest_memory_format(), torch::MemoryFormat::ChannelsLast);
+  for (const auto& f : b->encode(x)) EXPECT_EQ(f.suggest_memory_format(), torch::MemoryFormat::ChannelsLast);
+  auto again = in_format(x, true);
+  EXPECT_EQ(again.data_ptr(), x.data_ptr());  // already channels-last: no copy
+}
+
 TEST(Autocast, Bf16GuardCastsConvolutionsAndRestoresTheState) {
   const torch::Device cpu(torch::kCPU);
   UNet n = small_net();
