@@ -28,12 +28,21 @@ r = int(r)
 c = [json.load(open(f"{tmp}/c{i}.json")) for i in range(1, r + 1)]
 p = [json.load(open(f"{tmp}/p{i}.json")) for i in range(1, r + 1)]
 ratios = [pi["ms_per_step"] / ci["ms_per_iter"] for ci, pi in zip(c, p)]
+
+
+def cpu_model():  # platform.processor() is empty on Debian
+    for line in open("/proc/cpuinfo"):
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.machine()
+
+
 dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True).stdout.strip()
 out = {"command": f"{'EXTRA=' + repr(extra) + ' ' if extra else ''}{'PY_EXTRA=' + repr(py_extra) + ' ' if py_extra else ''}ROUNDS={r} N={n} scripts/bench_cpu.sh {b} {s} {t}"
                   "  (cmems and Python alternate; per program and round the median of N timed iterations)",
        "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
                  + (" (with uncommitted changes)" if dirty else ""),
-       "machine": f"CPU: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Debian 12, LibTorch/PyTorch 1.13",
+       "machine": f"CPU: {cpu_model()}, {os.cpu_count()} cores, Debian 12, LibTorch/PyTorch 1.13",
        "card": "cpu",
        "cmems_ms_per_iter_by_round": [round(x["ms_per_iter"], 1) for x in c],
        "python_ms_per_step_by_round": [round(x["ms_per_step"], 1) for x in p],
