@@ -36,7 +36,7 @@ struct SynthOptions {
     l.add("translate", translate, "max shift, fraction of the size [ours]", 0, 1);
     l.add("flip", flip, "random flips and 90-degree turns [ours]");
     l.add("elastic", elastic, "elastic displacement in pixels of a 256-pixel slice (scaled with data.size), 0 = off [ours]", 0, 64);
-    l.add("structure_scale", structure_scale, "each foreground structure of the pasted exemplar scaled on its own about its centre, by a factor log-uniform in [exp(-v), exp(v)], blended smoothly between structures: proportions between the structures other than the exemplar's; 0 = off [ours; chosen on ACDC val, docs/RESULTS.md]", 0, 1);
+    l.add("structure_scale", structure_scale, "each foreground structure of the pasted exemplar scaled on its own about its centre, by a factor log-uniform in [exp(-v), exp(v)], blended smoothly between structures: proportions between the structures other than the exemplar's; 0 = off; no effect with one foreground class [ours; chosen on ACDC val, measured on LA, docs/RESULTS.md]", 0, 1);
     l.add("gamma", gamma, "max |log gamma| of the exemplar [ours]", 0, 3);
     l.add("contrast", contrast, "max relative contrast change [ours]", 0, 1);
     l.add("brightness", brightness, "max brightness shift [ours]", 0, 1);

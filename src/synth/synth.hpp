@@ -32,7 +32,8 @@ struct SynthBatch {
 
 /// `sources`: how many exemplars there are to paste from; with one, nothing is drawn for it
 /// (the draws of a one-exemplar run do not change). `num_classes` (background included) sizes
-/// the per-structure factors, drawn where c.structure_scale > 0.
+/// the per-structure factors, drawn where c.structure_scale > 0 and there are at least two
+/// foreground classes (num_classes > 2); with one, nothing is drawn, as with 0.
 SynthParams sample_synth(const SynthOptions& c, int64_t n, int64_t size, int64_t pool_size, Rng& rng,
                          const torch::Device& dev, int64_t sources, int64_t num_classes);
 

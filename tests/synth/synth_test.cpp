@@ -118,6 +118,16 @@ TEST(Synthesis, StructureScaleScalesEachClassAboutItsOwnCentre) {
   Rng r0(3);
   c.structure_scale = 0;
   EXPECT_FALSE(sample_synth(c, 2, s, 1, r0, torch::kCPU, 1, 3).structure.defined());
+  {  // one foreground class: no proportions to vary, nothing drawn, the same draws as with 0
+    c.structure_scale = 0.5;
+    Rng on(3), off(3);
+    auto one = sample_synth(c, 2, s, 1, on, torch::kCPU, 1, 2);
+    EXPECT_FALSE(one.structure.defined());
+    c.structure_scale = 0;
+    auto zero = sample_synth(c, 2, s, 1, off, torch::kCPU, 1, 2);
+    EXPECT_TRUE(torch::equal(one.geometry.theta, zero.geometry.theta));
+    EXPECT_TRUE(torch::equal(on.uniform({8}, 0, 1, torch::kCPU), off.uniform({8}, 0, 1, torch::kCPU)));
+  }
   c.structure_scale = 0.5;
   Rng r1(3);
   auto p = sample_synth(c, 2, s, 1, r1, torch::kCPU, 1, 3);
