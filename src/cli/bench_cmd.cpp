@@ -167,10 +167,10 @@ struct OpCounter {
     nlohmann::json m;
     for (size_t i = 0; i < kStages.size(); ++i) m[kStages[i]] = std::round(ms[i] * 10) / 10;
     j["host_ms_by_stage"] = m;
-    if (by_name)
+    if (by_name) {
       for (size_t i = 0; i < kStages.size(); ++i) j["top_level_by_name"][kStages[i]] = names[i];
-    if (by_name)
       for (const auto& [name, t] : self_ms) j["self_ms_by_name"][name] = std::round(t * 100) / 100;
+    }
     return j;
   }
 };
