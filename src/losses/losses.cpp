@@ -84,6 +84,15 @@ PseudoLabels make_pseudo_labels(const torch::Tensor& logits, double threshold) {
   return p;
 }
 
+void mask_disagreement(std::vector<PseudoLabels>& pl) {
+  if (pl.size() < 2) return;
+  torch::NoGradGuard g;
+  auto same = pl[0].label == pl[1].label;
+  for (size_t m = 2; m < pl.size(); ++m) same = same & (pl[m].label == pl[0].label);
+  const auto keep = same.to(pl[0].mask.scalar_type());
+  for (auto& p : pl) p.mask = p.mask * keep;
+}
+
 torch::Tensor resize_nearest(const torch::Tensor& t, int64_t h, int64_t w) {
   const int64_t H = t.size(1), W = t.size(2);
   if (H == h && W == w) return t;

@@ -39,6 +39,9 @@ struct PseudoLabels {
   torch::Tensor prob;   // [B, C, H, W] float (detached)
 };
 PseudoLabels make_pseudo_labels(const torch::Tensor& logits, double threshold);
+/// Every model's pseudo-label mask set to 0 where the models' labels differ (pseudo.agree):
+/// what one model alone calls a class is taught to no model. One model: unchanged.
+void mask_disagreement(std::vector<PseudoLabels>& pl);
 
 /// One-hot of labels [B, H, W] (values in [0, c)) as [B, c, H, W] of `dtype`, by comparison:
 /// unlike torch's one_hot, it reads nothing back from the device (no range check).

@@ -48,10 +48,12 @@ struct BatchOptions {
 struct PseudoOptions {
   double threshold = 0.9;
   Teacher teacher = Teacher::Student;
+  bool agree = false;
 
   void describe(OptionList& l) {
     l.add("threshold", threshold, "pseudo-label confidence threshold [spec: 0.95; 0.9 chosen on ACDC val, docs/RESULTS.md]", 0, 1);
     l.add("teacher", teacher, "pass the pseudo-labels come from: the student's own weak-view pass (with dropout), or a separate pass without dropout [ours, measured]");
+    l.add("agree", agree, "with several models, a pixel keeps its pseudo-label only where every model's weak-view label is the same (each teacher still needs its confidence) [ref: co-training by agreement; ours, measured: docs/RESULTS.md]");
   }
 };
 

@@ -84,6 +84,7 @@ class SslMethod final : public Method {
         for (int64_t m = 0; m < n; ++m) heads[m] = nets_[m]->decode(nets_[m]->encode(x_l), sup_aux());
         if (x_w.defined()) w = weak_pass(x_w);
       }
+      if (o_.pseudo.agree) mask_disagreement(w.pl);
     }
     RECORD_USER_SCOPE("cmems::losses");  // the rest, but for the strong views' making and passes
     // every model's supervised term in one batched loss (losses/: the same maths per model)

@@ -81,6 +81,28 @@ TEST(PseudoLabels, CarryNoGradientAndRespectTheThreshold) {
   EXPECT_EQ(p.mask.flatten()[1].item<float>(), 0.0f);  // softmax 0.52
 }
 
+TEST(PseudoLabels, DisagreementMasksEveryModelsPixelWhereTheLabelsDiffer) {
+  torch::manual_seed(3);
+  auto la = torch::randn({2, 3, 8, 8}) * 5, lb = la.clone();
+  lb.index_put_({0, torch::indexing::Slice(), 2, 5}, torch::tensor({9.0f, -9.0f, -9.0f}));  // b says class 0
+  la.index_put_({0, torch::indexing::Slice(), 2, 5}, torch::tensor({-9.0f, 9.0f, -9.0f}));  // a says class 1
+  std::vector<PseudoLabels> pl{make_pseudo_labels(la, 0.9), make_pseudo_labels(lb, 0.9)};
+  const auto before_a = pl[0].mask.clone(), before_b = pl[1].mask.clone();
+  EXPECT_EQ(before_a[0][2][5].item<float>(), 1.0f);  // both confident, of different classes
+  EXPECT_EQ(before_b[0][2][5].item<float>(), 1.0f);
+  mask_disagreement(pl);
+  auto differs = (pl[0].label != pl[1].label);
+  EXPECT_EQ(differs.sum().item<int64_t>(), 1);
+  EXPECT_EQ(pl[0].mask[0][2][5].item<float>(), 0.0f);
+  EXPECT_EQ(pl[1].mask[0][2][5].item<float>(), 0.0f);
+  // elsewhere each model keeps its own confidence mask
+  EXPECT_TRUE(torch::equal(pl[0].mask.masked_fill(differs, 0), before_a.masked_fill(differs, 0)));
+  EXPECT_TRUE(torch::equal(pl[1].mask.masked_fill(differs, 0), before_b.masked_fill(differs, 0)));
+  std::vector<PseudoLabels> one{make_pseudo_labels(la, 0.9)};
+  mask_disagreement(one);
+  EXPECT_TRUE(torch::equal(one[0].mask, before_a));
+}
+
 TEST(CrossModel, PseudoLabelsOfAReachOnlyBsLoss) {
   UNetOptions o;
   o.width = 4;

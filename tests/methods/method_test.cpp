@@ -266,6 +266,29 @@ TEST_F(MethodTest, FastPathOptionsTrainOnTheCpu) {
   EXPECT_EQ(pred.predict(v.image).dims, v.image.dims);
 }
 
+// pseudo.agree: the first iteration starts from the same weights and batch either way, so
+// its pseudo-label coverage can only shrink (pixels where the two models' labels differ lose
+// their label), and the run trains to the end.
+TEST_F(MethodTest, AgreementOnlyRemovesPseudoLabelsAndTrains) {
+  auto first_coverage = [](const std::string& run) {
+    std::ifstream in(fs::path(run) / "metrics.jsonl");
+    std::string line;
+    std::getline(in, line);
+    auto j = nlohmann::json::parse(line);
+    EXPECT_EQ(j["iteration"].get<int64_t>(), 1);
+    return j["coverage_a"].get<double>() + j["coverage_b"].get<double>();
+  };
+  Config c = tiny("cmems");
+  std::string off = dir->str("agree-off"), on = dir->str("agree-on");
+  train_run(c, dir->str("data"), off);
+  c.pseudo.agree = true;
+  train_run(c, dir->str("data"), on);
+  EXPECT_LT(first_coverage(on), first_coverage(off));  // two fresh models disagree somewhere
+  auto j = last_metrics(on);
+  EXPECT_EQ(j["iteration"].get<int64_t>(), c.run.iterations);
+  EXPECT_TRUE(std::isfinite(j["loss"].get<double>()));
+}
+
 // The pseudo-label teacher without dropout (pseudo.teacher no_dropout) runs between the
 // training forwards and their backward; it once broke that backward (BatchNorm statistics
 // copied back in place) on the first iteration.
