@@ -134,7 +134,7 @@ TEST(Config, FlagNamesUseDashesAndEveryKeyHasOneOption) {
     EXPECT_TRUE(keys.insert(o.key).second) << o.key;
     if (o.key == "checkpoint_every") EXPECT_EQ(o.flag(), "--checkpoint-every");
   }
-  EXPECT_EQ(keys.size(), 88u);  // 75 + snapshot_every, perf.producer, infer.amp, perf.cuda_graph (issue 34), data.propagate_mm, data.propagate_step_mm, data.context, data.context_stride, data.context_mm, infer.opening, infer.keep_fraction, synthesis.structure_scale, infer.assembly (issue 33)
+  EXPECT_EQ(keys.size(), 89u);  // 75 + snapshot_every, perf.producer, infer.amp, perf.cuda_graph (issue 34), data.propagate_mm, data.propagate_step_mm, data.context, data.context_stride, data.context_mm, infer.opening, infer.keep_fraction, synthesis.structure_scale, infer.assembly, pseudo.agree (issue 33)
 }
 
 // A run saved before the plane options existed is read as it was trained: its networks take the
