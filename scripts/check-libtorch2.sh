@@ -6,7 +6,7 @@
 # source of the project against those headers with -fsyntax-only; the files that use the
 # CUDA allocator are also checked with CMEMS_WITH_CUDA. Exit status 0 when all compile.
 # LibTorch's headers are parsed once into a precompiled header (build-libtorch2/pch/, made
-# again when the flags or headers change) that every check includes first: about 3x faster
+# again when the flags or the LibTorch version change) that every check includes first: about 3x faster
 # per file than parsing them each time (docs/gpu.md). PCH=0 parses them in every file.
 #
 #   [PCH=0] scripts/check-libtorch2.sh [-jN] [FILE.cpp ...]     (default: every source, -j2)
