@@ -4,13 +4,14 @@
 # (rule) or at random (random) (scripts/annotation_pick.py), from each START exemplar. One run at
 # a time, resumable (finished runs are kept, a stopped one continues with --resume, each
 # round's slice list is written once and reused); each run is scored on SPLIT; then
-# scripts/annotation_summary.py writes OUT (results/annotation_curve.json).
+# scripts/annotation_summary.py writes OUT (results/annotation_curve.json) and FIGURE (the
+# curves as SVG; default OUT with .svg for .json).
 # CASE_METHODS (default "cmems fixmatch"; "" for none) adds, per start, UniMatch's one-case
 # setting: every slice of the start's training case annotated (ACDC's prepared layout: the
 # lines of train_slices.list of that patient, both frames), trained with each of those methods
 # (folder case_METHOD-N, N the number of slices).
 #   [CMEMS=...] [CONFIG=configs/cpu.json] [SPLIT=val] [SIZES="1 2 4 8"] [STRATEGIES="suggest rule random"]
-#   [METHOD=cmems] [CASE_METHODS="cmems fixmatch"] [FLAGS=...] [OUT=results/annotation_curve.json]
+#   [METHOD=cmems] [CASE_METHODS="cmems fixmatch"] [FLAGS=...] [OUT=results/annotation_curve.json] [FIGURE=...]
 #   scripts/annotation_curve.sh DATA RUNS START...
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +19,7 @@ CMEMS=${CMEMS:-./build/cmems} CONFIG=${CONFIG:-configs/cpu.json} SPLIT=${SPLIT:-
 SIZES=${SIZES:-"1 2 4 8"} STRATEGIES=${STRATEGIES:-"suggest rule random"} FLAGS=${FLAGS:-}
 CASE_METHODS=${CASE_METHODS-"cmems fixmatch"}
 OUT=${OUT:-results/annotation_curve.json}
+FIGURE=${FIGURE:-${OUT%.json}.svg}
 data=${1:?DATA} runs=${2:?RUNS}; shift 2
 [ $# -ge 1 ] || { echo "annotation_curve.sh: name at least one START exemplar" >&2; exit 2; }
 mkdir -p "$runs"
@@ -69,4 +71,4 @@ for start in "$@"; do
     done
   fi
 done
-python3 scripts/annotation_summary.py "$runs" "$OUT"
+python3 scripts/annotation_summary.py "$runs" "$OUT" "$FIGURE"

@@ -39,6 +39,12 @@ import json, sys
 s = json.load(open(\"$T/curve.json\"))[\"starts\"][\"phantom_000:5\"][\"strategies\"]
 sys.exit(not (set(s) == {\"start\", \"suggest\", \"rule\", \"random\"} and all(len(v) == 1 and 0 <= v[0][\"dice\"] <= 1 for v in s.values())
               and all(len(set(v[0][\"exemplars\"])) == 2 and v[0][\"exemplars\"][0] == \"phantom_000:5\" for k, v in s.items() if k != \"start\")))"'
+check "the curve's summary: means per strategy and an SVG figure of three curves" 'python3 -c "
+import json, sys
+r = json.load(open(\"$T/curve.json\"))
+m = r[\"mean_over_starts\"]
+sys.exit(not (set(m) == {\"suggest\", \"rule\", \"random\"} and all(set(v) == {\"1\", \"2\"} for v in m.values())
+              and isinstance(r[\"acceptance_suggest_vs_random\"][\"2\"], str)))" && [ "$(grep -c "stroke-width=\"2.5\" points" "$T/curve.svg")" = 3 ]'
 check "annotation_curve.sh again: nothing retrained, the same slices" 'cp "$T/curve/phantom_000_5/random-2/exemplars.txt" "$T/ex_before" && CMEMS=$CMEMS CONFIG="$T/tiny.json" SPLIT=test SIZES="1 2" FLAGS="--iterations 3" OUT="$T/curve2.json" scripts/annotation_curve.sh "$T/data" "$T/curve" phantom_000:5 >"$T/curve2.out" 2>&1 && ! grep -q "iterations on cpu" "$T/curve2.out" && cmp "$T/ex_before" "$T/curve/phantom_000_5/random-2/exemplars.txt"'
 printf '%s\n' "# a comment" "q cmems phantom_000:5 --iterations 3" "q supervised phantom_001:5 --iterations 3 --pseudo.threshold 0.9" >"$T/queue.txt"
 queue() {  # RUNS [ENV...]: scripts/acdc_cpu_queue.sh on the phantom data with the tiny config
