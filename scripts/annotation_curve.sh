@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Issue 36's annotation curve: Dice with 1, 2, 4, 8 annotated slices (SIZES), the slices after
-# the first chosen by `cmems suggest` on the previous round's run (suggest), by a fixed rule
+# the first chosen by `cmems suggest` on the previous round's run (suggest; suggest_R: with
+# --rank R, e.g. suggest_pixels), by a fixed rule
 # (rule) or at random (random) (scripts/annotation_pick.py), from each START exemplar. One run at
 # a time, resumable (finished runs are kept, a stopped one continues with --resume, each
 # round's slice list is written once and reused); each run is scored on SPLIT; then
@@ -49,6 +50,7 @@ for start in "$@"; do
       if [ ! -f "$dir/exemplars.txt" ]; then  # chosen once: a rerun trains on the same slices
         case $s in
           suggest) add=$("$CMEMS" suggest --run "$prev" -n $((next - n)) | cut -f2 | paste -sd, -) ;;
+          suggest_*) add=$("$CMEMS" suggest --run "$prev" -n $((next - n)) --rank "${s#suggest_}" | cut -f2 | paste -sd, -) ;;
           rule | random) add=$(python3 scripts/annotation_pick.py "$data" "$s" "$start" "$list" $((next - n))) ;;
           *) echo "annotation_curve.sh: unknown strategy $s" >&2; exit 2 ;;
         esac

@@ -68,7 +68,7 @@ def acceptance(means, n_starts):
 
 
 def svg(starts, means, width=560, height=360):
-    colours = {"suggest": "#1f77b4", "rule": "#2ca02c", "random": "#d62728"}
+    colours = {"suggest": "#1f77b4", "rule": "#2ca02c", "random": "#d62728", "suggest_pixels": "#9467bd"}
     pts = [(int(k), v) for s, p in curves(starts).items() for k, vs in p.items() for v in vs]
     if not pts:
         return None

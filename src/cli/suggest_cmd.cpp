@@ -1,7 +1,10 @@
 // `cmems suggest`: which training slice to annotate next. A two-model run's models label every
-// unlabeled training slice (the exemplars left out); the slices where they disagree most (the
-// per-slice form of qc_score, eval/qc.hpp) come first. Prints the top K, and with --out writes
-// suggest.json and a PNG of each (the slice, model a's labels, model b's labels).
+// unlabeled training slice (the exemplars left out); the slices where they disagree most come
+// first, by --rank: qc (the per-slice form of qc_score, eval/qc.hpp: 1 − inter-model Dice, which
+// is highest where a structure is tiny or one model alone sees it) or pixels (the share of the
+// slice's pixels where the two models' labels differ: large disputed regions first). Prints the
+// top K, and with --out writes suggest.json and a PNG of each (the slice, model a's labels,
+// model b's labels).
 #include <algorithm>
 #include <cstdio>
 
@@ -47,7 +50,7 @@ std::vector<uint8_t> preview(const torch::Tensor& img, const torch::Tensor& la, 
 Runner add_suggest(CLI::App& app) {
   auto* cmd = app.add_subcommand("suggest", "Rank the unlabeled training slices by the two models' disagreement: which slice to annotate next");
   struct A {
-    std::string run, data, out, device;
+    std::string run, data, out, device, rank = "qc";
     int64_t n = 5, threads = -1;
     bool force = false;
   };
@@ -55,6 +58,10 @@ Runner add_suggest(CLI::App& app) {
   cmd->add_option("--run", a->run, "a two-model run folder")->required();
   cmd->add_option("--data", a->data, "the dataset the run was trained on (default: the one its data.json names)");
   cmd->add_option("-n", a->n, "how many slices to suggest")->capture_default_str()->check(CLI::Range(1, 100000));
+  cmd->add_option("--rank", a->rank,
+                  "qc: 1 - the models' Dice on the slice (qc_score); pixels: the share of its pixels where their labels differ")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"qc", "pixels"}));
   cmd->add_option("--out", a->out, "folder for suggest.json and a PNG of each suggested slice");
   cmd->add_option("--device", a->device, "cpu or cuda (default: the run's device)");
   cmd->add_flag("--force", a->force, "write into a non-empty --out folder");
@@ -81,6 +88,7 @@ Runner add_suggest(CLI::App& app) {
     for (auto& s : slices) ids.push_back(s.id), planes.push_back(resize_image(s, size, c.data.fit));
     const torch::Tensor inputs = stack_with_context(ids, planes, c.data.plane_context());
     planes.clear();
+    const bool pixels = a->rank == "pixels";
     std::vector<Scored> scored;
     for (size_t i0 = 0; i0 < slices.size(); i0 += size_t(batch)) {
       auto x = inputs.narrow(0, int64_t(i0), int64_t(std::min(slices.size() - i0, size_t(batch)))).to(dev);
@@ -91,13 +99,17 @@ Runner add_suggest(CLI::App& app) {
         const uint8_t* pb = lb[j].data_ptr<uint8_t>();
         std::vector<uint8_t> va(pa, pa + size * size), vb(pb, pb + size * size);
         const size_t at = i0 + size_t(j);
-        scored.push_back({slices[at].id, qc_case(slices[at].id, va, vb, k, {1.0, 1.0, 1.0}).qc_score, at});
+        const CaseQc q = qc_case(slices[at].id, va, vb, k, {1.0, 1.0, 1.0});
+        scored.push_back({slices[at].id, pixels ? double(q.disagreement_voxels) / double(size * size) : q.qc_score, at});
       }
     }
     std::stable_sort(scored.begin(), scored.end(), [](const Scored& x, const Scored& y) { return x.score > y.score; });
     scored.resize(std::min(scored.size(), size_t(a->n)));
-    nlohmann::json j = {{"definition", "score: qc_score of the slice (" + std::string(kQcScoreDefinition) +
-                                           "), at the run's training size; the highest first"},
+    nlohmann::json j = {{"definition", pixels ? std::string("score: the share of the slice's pixels where model a's and model b's "
+                                                            "labels differ, at the run's training size; the highest first")
+                                              : "score: qc_score of the slice (" + std::string(kQcScoreDefinition) +
+                                                    "), at the run's training size; the highest first"},
+                        {"rank", a->rank},
                         {"run", a->run},
                         {"data", data},
                         {"slices_ranked", slices.size()},

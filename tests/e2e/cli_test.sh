@@ -68,6 +68,13 @@ check "suggest ranks the unlabeled slices by disagreement, the exemplar left out
 import json, sys
 s = [x[\"score\"] for x in json.load(open(\"$T/sug/suggest.json\"))[\"suggested\"]]
 sys.exit(not (len(s) == 3 and s == sorted(s, reverse=True) and all(0 <= v <= 1 for v in s)))"'
+check "suggest --rank pixels: every slice ranked by the share of pixels the models dispute; zero exactly where qc is zero" '"$CMEMS" suggest --run "$T/run" -n 100000 >"$T/sug_qc.txt" && "$CMEMS" suggest --run "$T/run" -n 100000 --rank pixels >"$T/sug_px.txt" && python3 -c "
+import sys
+rd = lambda f: [(l.split()[1], float(l.split()[2])) for l in open(f)]
+qc, px = rd(\"$T/sug_qc.txt\"), rd(\"$T/sug_px.txt\")
+s = [v for _, v in px]
+sys.exit(not (len(px) > 3 and sorted(i for i, _ in qc) == sorted(i for i, _ in px) and s == sorted(s, reverse=True)
+              and all(0 <= v <= 1 for v in s) and {i for i, v in qc if v == 0} == {i for i, v in px if v == 0} and max(s) > 0))"'
 expect_error "suggest needs a two-model run" "one-model run" "$CMEMS" suggest --run "$T/runv"
 check "one-model predict says once that it writes no QC" '"$CMEMS" predict --model "$T/runv" -i "$T/data/imagesTs" -o "$T/predv" 2>"$T/predv.err" >/dev/null && [ $(grep -c "no two-model QC" "$T/predv.err") -eq 1 ] && [ ! -f "$T/predv/qc.json" ] && [ ! -f "$T/predv/phantom_500_qc.nii.gz" ]'
 check "evaluate --pred --labels" '"$CMEMS" evaluate --pred "$T/pred" --labels "$T/data/labelsTs" --out "$T/eval2.json" >/dev/null'
