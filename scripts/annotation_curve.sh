@@ -24,11 +24,16 @@ FIGURE=${FIGURE:-${OUT%.json}.svg}
 data=${1:?DATA} runs=${2:?RUNS}; shift 2
 [ $# -ge 1 ] || { echo "annotation_curve.sh: name at least one START exemplar" >&2; exit 2; }
 mkdir -p "$runs"
+finished() {  # DIR: trained to its last iteration (a stopped run leaves weights and timing too)
+  python3 -c "import json, sys; sys.exit(json.load(open('$1/timing.json'))['iterations'] != json.load(open('$1/config.json'))['iterations'])" 2>/dev/null
+}
 train() {  # DIR EXEMPLARS [METHOD]: train (or continue) and score, unless done
   local dir=$1 ex=$2 method=${3:-$METHOD}
-  if [ ! -f "$dir/weights.safetensors" ]; then
+  if ! finished "$dir"; then
+    rm -f "$dir/eval.json"  # scores of a stopped run's weights
     if [ -f "$dir/checkpoint.safetensors" ]; then
-      "$CMEMS" train --data "$data" --out "$dir" --resume
+      # shellcheck disable=SC2086  # the length as first given (a resume without it takes the default's)
+      "$CMEMS" train --data "$data" --out "$dir" --config "$CONFIG" $FLAGS --resume
     else
       # shellcheck disable=SC2086
       "$CMEMS" train --data "$data" --out "$dir" --method "$method" --exemplar "$ex" --config "$CONFIG" $FLAGS --force

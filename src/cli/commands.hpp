@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 
 #include "cli/config.hpp"
@@ -61,9 +62,13 @@ struct TrainedRun {
   Config config;  // as saved in RUN/config.json (the exemplar resolved)
   double seconds = 0;
 };
-/// Trains per `c` on the dataset at `data` into `run` (creating/validating it).
+/// The options a resumed run may change: its length, device and thread count.
+inline const std::set<std::string> kResumableKeys{"iterations", "device", "threads"};
+/// Trains per `c` on the dataset at `data` into `run` (creating/validating it). With `resume`, the
+/// run's saved configuration is kept, except the keys of `resume_keys` (a subset of
+/// kResumableKeys), which take `c`'s values.
 TrainedRun run_training(Config c, const std::string& data, const std::string& run, bool force, bool resume,
-                        bool live_progress);
+                        bool live_progress, const std::set<std::string>& resume_keys = kResumableKeys);
 
 struct Evaluation {
   std::string run, data, split;  // what was scored (with --run); written into the report

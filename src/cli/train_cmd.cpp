@@ -49,15 +49,15 @@ ValidationFn validation_fn(const DatasetReader& reader, const Config& c, const R
 }  // namespace
 
 TrainedRun run_training(Config c, const std::string& data, const std::string& run, bool force, bool resume,
-                        bool live) {
+                        bool live, const std::set<std::string>& resume_keys) {
   fs::path cfg_path = fs::path(run) / "config.json";
   if (resume) {
     // A resumed run keeps its saved configuration; only the length, device and thread
-    // count may change.
+    // count may change, and only those the caller names.
     Config saved = read_run_config(run);
-    saved.run.iterations = c.run.iterations;
-    saved.run.device = c.run.device;
-    saved.run.threads = c.run.threads;
+    if (resume_keys.count("iterations")) saved.run.iterations = c.run.iterations;
+    if (resume_keys.count("device")) saved.run.device = c.run.device;
+    if (resume_keys.count("threads")) saved.run.threads = c.run.threads;
     c = saved;
   }
   // The holdout file is recorded by its absolute path: evaluate and report find it from anywhere.
@@ -129,7 +129,15 @@ Runner add_train(CLI::App& app) {
   cmd->add_flag("--force", a->force, "train into a non-empty folder that is not a resumable run");
   add_config_flags(*cmd, a->flags);
   return [a] {
-    run_training(resolve_config(a->flags, a->config), a->data, a->out, a->force, a->resume, isatty(2));
+    // `--resume` alone continues the run as it was started (its saved length, not the default's);
+    // a length, device or thread count given as a flag or in --config replaces the saved one.
+    std::set<std::string> given;
+    const nlohmann::json file = a->config.empty() ? nlohmann::json::object() : read_json_file(a->config);
+    for (const auto& k : kResumableKeys) {
+      auto f = a->flags.find(k);
+      if ((f != a->flags.end() && !f->second.empty()) || (file.is_object() && file.contains(k))) given.insert(k);
+    }
+    run_training(resolve_config(a->flags, a->config), a->data, a->out, a->force, a->resume, isatty(2), given);
     std::printf("run folder: %s\n", a->out.c_str());
     return 0;
   };

@@ -129,7 +129,8 @@ for _ in $(seq 1 600); do
 done
 kill -INT $pid; wait $pid; rc=$?
 check "SIGINT exits 130 with a message" '[ $rc -eq 130 ] && grep -q "Continue with --resume" "$T/int.err"'
-check "resume after SIGINT equals uninterrupted" '"$CMEMS" train $ARGS --out "$T/interrupted" --resume >/dev/null 2>&1 && cmp -s "$T/interrupted/weights.safetensors" "$T/straight/weights.safetensors"'
+check "--resume alone (as the message says) after SIGINT keeps the run's length and equals uninterrupted" '"$CMEMS" train --data "$T/data" --out "$T/interrupted" --resume >/dev/null 2>&1 && cmp -s "$T/interrupted/weights.safetensors" "$T/straight/weights.safetensors" && grep -q "\"iterations\": 40" "$T/interrupted/config.json"'
+check "--resume --iterations N makes a finished run longer" 'cp -r "$T/interrupted" "$T/longer" && "$CMEMS" train --data "$T/data" --out "$T/longer" --resume --iterations 45 >/dev/null 2>&1 && grep -q "\"iterations\": 45" "$T/longer/config.json" && [ "$(tail -1 "$T/longer/metrics.jsonl" | grep -o "\"iteration\":[0-9]*")" = "\"iteration\":45" ]'
 
 echo "$passes passed, $fails failed"
 [ $fails -eq 0 ]
