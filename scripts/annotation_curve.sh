@@ -54,8 +54,9 @@ for start in "$@"; do
       mkdir -p "$dir"
       if [ ! -f "$dir/exemplars.txt" ]; then  # chosen once: a rerun trains on the same slices
         case $s in
-          suggest) add=$("$CMEMS" suggest --run "$prev" -n $((next - n)) | cut -f2 | paste -sd, -) ;;
-          suggest_*) add=$("$CMEMS" suggest --run "$prev" -n $((next - n)) --rank "${s#suggest_}" | cut -f2 | paste -sd, -) ;;
+          suggest | suggest_*)
+            rank=qc; [ "$s" = suggest ] || rank=${s#suggest_}
+            add=$("$CMEMS" suggest --run "$prev" -n $((next - n)) --rank "$rank" | cut -f2 | paste -sd, -) ;;
           rule | random) add=$(python3 scripts/annotation_pick.py "$data" "$s" "$start" "$list" $((next - n))) ;;
           *) echo "annotation_curve.sh: unknown strategy $s" >&2; exit 2 ;;
         esac
