@@ -108,5 +108,23 @@ mkdir -p "$T/fs/r4" "$T/repo/scripts" "$T/repo/results" && cp "$T/fs/r2/eval.jso
 check "frame_split.py records its command relative to the repository, run from elsewhere" '(cd "$T/fs" && python3 "$T/repo/scripts/frame_split.py" --out "$T/repo/results/s.json" r4 >/dev/null) && python3 -c "
 import json, sys
 sys.exit(json.load(open(\"$T/repo/results/s.json\"))[\"command\"] != \"scripts/frame_split.py --out results/s.json r4\")"'
+# the same run as other seeds and as another method (config edited: its scores are a's)
+for item in "s2 cmems-x cmems 2" "s2 sup-x supervised 2" "s3 sup-y supervised 1337"; do
+  set -- $item
+  mkdir -p "$T/seeds/$1" && cp -r "$T/runs/a/cmems-phantom_000_5" "$T/seeds/$1/$2"
+  python3 -c "
+import json; p = '$T/seeds/$1/$2/config.json'; c = json.load(open(p)); c['method'] = '$3'; c['seed'] = $4; json.dump(c, open(p, 'w'))"
+done
+check "seeds_summary.py: per method and exemplar the seeds, their mean, and the reference against each method on the seeds both have" 'python3 scripts/seeds_summary.py "$T/seeds.json" cmd machine "$T/runs/a" "$T/seeds/s2" "$T/seeds/s3" >"$T/seeds.md" && python3 -c "
+import json, sys
+j = json.load(open(\"$T/seeds.json\"))
+t = {(r[\"method\"], r[\"exemplar\"]): r for r in j[\"table\"]}
+c = t[(\"cmems\", \"phantom_000:5\")]
+ok = sorted(c[\"seeds\"]) == [\"1337\", \"2\"] and c[\"n\"] == 2 and t[(\"supervised\", \"phantom_001:5\")][\"n\"] == 1
+cmp = [x for x in j[\"comparisons\"] if x[\"against\"] == \"supervised\"]
+ok = ok and len(cmp) == 1 and cmp[0][\"exemplar\"] == \"phantom_000:5\" and cmp[0][\"seeds\"] == [\"1337\", \"2\"]
+ok = ok and abs(cmp[0][\"mean_difference\"]) < 1e-12 and cmp[0][\"reference_above_on\"] == 0
+sys.exit(not ok)"'
+check "seeds_summary.py refuses the same run twice" '! python3 scripts/seeds_summary.py "$T/seeds2.json" cmd machine "$T/runs/a" "$T/runs/a" 2>"$T/seeds2.err" && grep -q "the same method, exemplar and seed twice" "$T/seeds2.err" && [ ! -e "$T/seeds2.json" ]'
 echo "$passes passed, $fails failed"
 [ "$fails" -eq 0 ]
