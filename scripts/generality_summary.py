@@ -15,7 +15,9 @@ A row of the previous OUT.json whose run folder is absent (a run of an earlier m
 folders live outside the repository and do not survive a new machine) is kept as it was, marked
 "kept": so the benchmark can be finished across machines and sessions without editing rows.
 Usage: scripts/generality_summary.py ACDC_RUNS LA_RUNS OUT.json "COMMAND" "MACHINE" """
-import glob, json, os, statistics, subprocess, sys
+import glob, json, os, statistics, sys
+
+import repo_commit
 
 acdc_dir, la_dir, out_path, command, machine = sys.argv[1:6]
 
@@ -108,13 +110,7 @@ def acceptance():
     return out
 
 
-try:  # the repository's commit wherever it is run from
-    commit = os.environ.get("COMMIT") or subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-        cwd=os.path.dirname(os.path.abspath(__file__))).stdout.strip() or "unknown"
-except OSError:
-    commit = "unknown"
-result = {"command": command, "machine": machine, "commit": commit,
+result = {"command": command, "machine": machine, "commit": repo_commit.commit(),
           "note": "Dice with the defaults' post-processing (infer.opening where the spacing is known, then per class its largest connected component and those of at least lcc_infer's keep_fraction of it; where lcc_infer has no keep_fraction: the largest component alone, or the contact rule where it says component contact) unless 'raw'; 'largest': the largest component alone; "
                   "ACDC scored on val.list, LA on its 10 validation volumes; one seed a run",
           "runs": runs, "acceptance": acceptance()}

@@ -8,7 +8,9 @@ exemplar: the difference of the seed means and on how many seeds the reference i
 (paired by seed). Only method-exemplar pairs with the same seeds on both sides are compared.
 Writes OUT.json and prints a Markdown table.
 Usage: [REFERENCE=cmems] scripts/seeds_summary.py OUT.json "COMMAND" "MACHINE" FOLDER..."""
-import glob, json, os, statistics, subprocess, sys
+import glob, json, os, statistics, sys
+
+import repo_commit
 
 out_path, command, machine, folders = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
 reference = os.environ.get("REFERENCE", "cmems")
@@ -63,13 +65,7 @@ for (m, e), s in sorted(cells.items()):
                         "mean_difference": statistics.mean(diffs), "differences": diffs,
                         "reference_above_on": sum(x > 0 for x in diffs),
                         "above_on_mean": statistics.mean(diffs) > 0})
-try:
-    commit = os.environ.get("COMMIT") or subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-        cwd=os.path.dirname(os.path.abspath(__file__))).stdout.strip() or "unknown"
-except OSError:
-    commit = "unknown"
-json.dump({"command": command, "machine": machine, "commit": commit, "reference": reference,
+json.dump({"command": command, "machine": machine, "commit": repo_commit.commit(), "reference": reference,
            "note": "dice: the defaults' post-processing (eval_lcc.json), raw: none; differences are "
                    "reference minus the other method, seed by seed",
            "table": table, "comparisons": comparisons}, open(out_path, "w"), indent=1)

@@ -9,7 +9,9 @@ A row already in OUT.json whose run folder is absent from EXPERIMENT_DIR is kept
 (marked "kept": the folders of runs made on an earlier machine are gone, their rows are not);
 to drop such a row, delete it from OUT.json.
 Usage: scripts/summarise_runs.py EXPERIMENT_DIR OUT.json "COMMAND" "MACHINE" """
-import glob, json, os, statistics, subprocess, sys
+import glob, json, os, statistics, sys
+
+import repo_commit
 
 exp, out_path, command, machine = sys.argv[1:5]
 
@@ -60,13 +62,6 @@ for m, r in rows.items():
     if all("lcc" in x for x in r["runs"]):  # --infer.lcc true (scripts/experiment.sh's eval_lcc.json)
         r["lcc_mean_dice"], r["lcc_std_dice"] = mean_std([x["lcc"]["mean_dice"] for x in r["runs"]])
         r["lcc_mean_hd95"], r["lcc_std_hd95"] = mean_std([x["lcc"]["mean_hd95"] for x in r["runs"]])
-try:
-    # the repository's commit wherever it is run from (the runs' folder is usually outside it)
-    commit = os.environ.get("COMMIT") or subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                                                        text=True, cwd=os.path.dirname(os.path.abspath(__file__))
-                                                        ).stdout.strip() or "unknown"
-except OSError:  # no git (a device machine's copy of the tree)
-    commit = "unknown"
 
 
 def acceptance(rows, target=0.70):
@@ -92,7 +87,7 @@ def acceptance(rows, target=0.70):
     return out
 
 
-out = {"command": command, "machine": machine, "commit": commit, "methods": rows, "acceptance": acceptance(rows)}
+out = {"command": command, "machine": machine, "commit": repo_commit.commit(), "methods": rows, "acceptance": acceptance(rows)}
 json.dump(out, open(out_path, "w"), indent=1)
 order = ["supervised", "supervised-synth", "fixmatch", "unimatch", "cps", "cmems-ip", "cmems-fp", "cmems", "full"]
 print("| method | exemplars | mean Dice (± std) | mean HD95 (± std) | with LCC: Dice (± std) | HD95 | per exemplar Dice (model a alone) |")
