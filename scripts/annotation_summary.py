@@ -2,8 +2,8 @@
 """Summarises scripts/annotation_curve.sh's runs: per start exemplar and strategy, the mean Dice
 (and per class) on the scored split at each number of annotated slices, with the slices, the
 commands' settings and the commit; then, per strategy and number of slices, the mean over the
-starts that have that point (the 1-slice run is every strategy's first point), suggest against
-random at 2 and 4 slices (issue 36's acceptance), and an SVG figure of the curves.
+starts that have that point (the 1-slice run is every strategy's first point), each suggest rank
+against random at 2 and 4 slices (issue 36's acceptance), and an SVG figure of the curves.
 Usage: scripts/annotation_summary.py RUNS OUT.json [FIGURE.svg]"""
 import glob, json, os, platform, subprocess, sys
 from xml.sax.saxutils import escape
@@ -56,14 +56,19 @@ def mean_table(starts):
 
 
 def acceptance(means, n_starts):
+    """At 2 and 4 slices, each suggest strategy (suggest: the default rank; suggest_R: --rank R)
+    against random, where both have the point on every start (at least two)."""
     out = {}
+    ranks = sorted(s for s in means if s == "suggest" or s.startswith("suggest_"))
     for k in ("2", "4"):
-        sug, rnd = means.get("suggest", {}).get(k), means.get("random", {}).get(k)
-        if sug and rnd and sug["all_starts"] and rnd["all_starts"] and n_starts >= 2:
-            out[k] = {"suggest": sug["mean"], "random": rnd["mean"], "suggest_minus_random": sug["mean"] - rnd["mean"],
-                      "suggest_beats_random": sug["mean"] > rnd["mean"]}
-        else:
-            out[k] = "not measured yet on every start (or fewer than two starts)"
+        rnd = means.get("random", {}).get(k)
+        row = {}
+        for s in ranks:
+            sug = means[s].get(k)
+            if sug and rnd and sug["all_starts"] and rnd["all_starts"] and n_starts >= 2:
+                row[s] = {"dice": sug["mean"], "random": rnd["mean"], "minus_random": sug["mean"] - rnd["mean"],
+                          "beats_random": sug["mean"] > rnd["mean"]}
+        out[k] = row or "not measured yet on every start (or fewer than two starts)"
     return out
 
 

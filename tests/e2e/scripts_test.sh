@@ -45,6 +45,13 @@ r = json.load(open(\"$T/curve.json\"))
 m = r[\"mean_over_starts\"]
 sys.exit(not (set(m) == {\"suggest\", \"rule\", \"random\"} and all(set(v) == {\"1\", \"2\"} for v in m.values())
               and isinstance(r[\"acceptance_suggest_vs_random\"][\"2\"], str)))" && [ "$(grep -c "stroke-width=\"2.5\" points" "$T/curve.svg")" = 3 ]'
+check "the curve's acceptance: every suggest rank against random, only where all starts have the point" 'python3 -c "
+import sys; sys.path.insert(0, \"scripts\"); from annotation_summary import acceptance
+p = lambda m, a=True: {\"mean\": m, \"starts\": 2, \"all_starts\": a}
+a = acceptance({\"random\": {\"2\": p(0.70), \"4\": p(0.75)}, \"suggest\": {\"2\": p(0.69), \"4\": p(0.76, False)},
+                \"suggest_pixels\": {\"2\": p(0.72)}, \"rule\": {\"2\": p(0.8)}}, 2)
+sys.exit(not (set(a[\"2\"]) == {\"suggest\", \"suggest_pixels\"} and a[\"2\"][\"suggest_pixels\"][\"beats_random\"]
+              and not a[\"2\"][\"suggest\"][\"beats_random\"] and isinstance(a[\"4\"], str)))"'
 check "annotation_curve.sh again: nothing retrained, the same slices" 'cp "$T/curve/phantom_000_5/random-2/exemplars.txt" "$T/ex_before" && CMEMS=$CMEMS CONFIG="$T/tiny.json" SPLIT=test SIZES="1 2" FLAGS="--iterations 3" OUT="$T/curve2.json" scripts/annotation_curve.sh "$T/data" "$T/curve" phantom_000:5 >"$T/curve2.out" 2>&1 && ! grep -q "iterations on cpu" "$T/curve2.out" && cmp "$T/ex_before" "$T/curve/phantom_000_5/random-2/exemplars.txt"'
 printf '%s\n' "# a comment" "q cmems phantom_000:5 --iterations 3" "q supervised phantom_001:5 --iterations 3 --pseudo.threshold 0.9" >"$T/queue.txt"
 queue() {  # RUNS [ENV...]: scripts/acdc_cpu_queue.sh on the phantom data with the tiny config
