@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Issue 36's annotation curve: Dice with 1, 2, 4, 8 annotated slices (SIZES), the slices after
-# the first chosen by `cmems suggest` on the previous round's run (suggest; suggest_R: with
-# --rank R, e.g. suggest_pixels), by a fixed rule
+# the first chosen by `cmems suggest` on the previous round's run (suggest: with --rank qc, the
+# rank measured first; suggest_R: with --rank R, e.g. suggest_pixels, the default rank), by a fixed rule
 # (rule) or at random (random) (scripts/annotation_pick.py), from each START exemplar. One run at
 # a time, resumable (finished runs are kept, a stopped one continues with --resume, each
 # round's slice list is written once and reused); each run is scored on SPLIT; then

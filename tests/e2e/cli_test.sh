@@ -68,7 +68,7 @@ check "suggest ranks the unlabeled slices by disagreement, the exemplar left out
 import json, sys
 s = [x[\"score\"] for x in json.load(open(\"$T/sug/suggest.json\"))[\"suggested\"]]
 sys.exit(not (len(s) == 3 and s == sorted(s, reverse=True) and all(0 <= v <= 1 for v in s)))"'
-check "suggest --rank pixels: every slice ranked by the share of pixels the models dispute; zero exactly where qc is zero" '"$CMEMS" suggest --run "$T/run" -n 100000 >"$T/sug_qc.txt" && "$CMEMS" suggest --run "$T/run" -n 100000 --rank pixels >"$T/sug_px.txt" && python3 -c "
+check "suggest ranks by the share of pixels the models dispute (the default), --rank qc by qc_score; zero exactly where qc is zero" '"$CMEMS" suggest --run "$T/run" -n 100000 --rank qc >"$T/sug_qc.txt" && "$CMEMS" suggest --run "$T/run" -n 100000 >"$T/sug_px.txt" && grep -q "\"rank\": \"pixels\"" "$T/sug/suggest.json" && python3 -c "
 import sys
 rd = lambda f: [(l.split()[1], float(l.split()[2])) for l in open(f)]
 qc, px = rd(\"$T/sug_qc.txt\"), rd(\"$T/sug_px.txt\")
