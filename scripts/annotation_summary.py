@@ -72,7 +72,10 @@ def acceptance(means, n_starts):
     return out
 
 
-def svg(starts, means, width=560, height=360):
+LEGEND = {"suggest": "suggest, qc rank", "suggest_pixels": "suggest, pixel rank"}
+
+
+def svg(starts, means, width=600, height=360):
     colours = {"suggest": "#1f77b4", "rule": "#2ca02c", "random": "#d62728", "suggest_pixels": "#9467bd"}
     pts = [(int(k), v) for s, p in curves(starts).items() for k, vs in p.items() for v in vs]
     if not pts:
@@ -80,7 +83,7 @@ def svg(starts, means, width=560, height=360):
     xs = sorted({1, 2, 4, 8} | {k for k, _ in pts})
     y0 = min(v for _, v in pts) - 0.01
     y1 = max(v for _, v in pts) + 0.01
-    left, right, top, bottom = 60, 130, 30, 45
+    left, right, top, bottom = 60, 170, 30, 45
     pw, ph = width - left - right, height - top - bottom
     X = lambda k: left + xs.index(k) / max(1, len(xs) - 1) * pw  # annotated slices on an even (log-2) spacing
     Y = lambda v: top + ph - (v - y0) / (y1 - y0) * ph
@@ -113,7 +116,7 @@ def svg(starts, means, width=560, height=360):
                  + " ".join(f"{X(k):.1f},{Y(v):.1f}" for k, v in sorted(m)) + '"/>')
         o += [f'<circle cx="{X(k):.1f}" cy="{Y(v):.1f}" r="3" fill="{c}"/>' for k, v in m]
         o.append(f'<line x1="{left + pw + 12}" x2="{left + pw + 30}" y1="{top + 10 + 18 * row}" y2="{top + 10 + 18 * row}" '
-                 f'stroke="{c}" stroke-width="2.5"/><text x="{left + pw + 35}" y="{top + 14 + 18 * row}">{escape(s)}</text>')
+                 f'stroke="{c}" stroke-width="2.5"/><text x="{left + pw + 35}" y="{top + 14 + 18 * row}">{escape(LEGEND.get(s, s))}</text>')
         row += 1
     o += [f'<text x="{left + pw + 12}" y="{top + 22 + 18 * (row + i)}" fill="#555">{t}</text>'
           for i, t in enumerate(["thick: mean over", f"the {len(starts)} starts;", "thin: each start"])]
