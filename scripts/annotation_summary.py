@@ -5,8 +5,10 @@ commands' settings and the commit; then, per strategy and number of slices, the 
 starts that have that point (the 1-slice run is every strategy's first point), each suggest rank
 against random at 2 and 4 slices (issue 36's acceptance), and an SVG figure of the curves.
 Usage: scripts/annotation_summary.py RUNS OUT.json [FIGURE.svg]"""
-import glob, json, os, platform, subprocess, sys
+import glob, json, os, platform, sys
 from xml.sax.saxutils import escape
+
+import repo_commit
 
 
 def collect(runs):
@@ -56,7 +58,7 @@ def mean_table(starts):
 
 
 def acceptance(means, n_starts):
-    """At 2 and 4 slices, each suggest strategy (suggest: the default rank; suggest_R: --rank R)
+    """At 2 and 4 slices, each suggest strategy (suggest: --rank qc; suggest_R: --rank R)
     against random, where both have the point on every start (at least two)."""
     out = {}
     ranks = sorted(s for s in means if s == "suggest" or s.startswith("suggest_"))
@@ -131,7 +133,7 @@ if __name__ == "__main__":
     res = {"what": "Issue 36 annotation curve: Dice on the scored split with 1, 2, 4, 8 annotated slices, "
                    "the slices after the first chosen by cmems suggest, a fixed rule or at random",
            "machine": os.environ.get("MACHINE", platform.platform()),
-           "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip(),
+           "commit": repo_commit.commit(),
            "starts": starts, "mean_over_starts": means,
            "acceptance_suggest_vs_random": acceptance(means, len(starts))}
     json.dump(res, open(out, "w"), indent=1)

@@ -4,9 +4,8 @@
 // labels differ, large disputed regions first) or qc (the per-slice form of qc_score,
 // eval/qc.hpp: 1 − inter-model Dice, highest where a structure is tiny or one model alone sees
 // it). On the annotation curve (docs/RESULTS.md) pixels beat random picks at 2 and 4 slices and
-// qc did not. Prints the
-// top K, and with --out writes suggest.json and a PNG of each (the slice, model a's labels,
-// model b's labels).
+// qc did not. Prints the top K, and with --out writes suggest.json and a PNG of each (the slice,
+// model a's labels, model b's labels).
 #include <algorithm>
 #include <cstdio>
 
